@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make build` and `make test`.
+# Both create .venv with Python 3.11+ and install minekg into it on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: build test system-deps lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/minekg build
+
+# Java runs HermiT (the OWL reasoner inside owlready2); installed from Debian if missing.
+system-deps:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Java not found: installing default-jre-headless (HermiT needs it)"; \
+	  apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) out .out-* build src/*.egg-info .pytest_cache

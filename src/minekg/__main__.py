@@ -1,0 +1,3 @@
+from minekg.cli import main
+
+main()

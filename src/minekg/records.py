@@ -1,0 +1,270 @@
+"""Reviewed document records: the contract between extraction and mapping.
+
+A record (``data/records/<key>.yaml``) says what one source document states, item by item, each
+item with the exact quote that says it and that quote's character offset in the source file.
+Records are read by people in git diffs, so they stay plain YAML; pydantic turns every mistake
+into an error that names the file, the line and the field (see :mod:`minekg.yamlio`).
+
+The records never hold the source text itself (two corpus sources are copyrighted articles):
+only the source's address, its sha256 and short quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.-]*$"
+
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
+DocKey = Key
+Measure = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+def _check_partial_date(value: object) -> str:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD, the precisions sources give ("in 2023", "May 2024")."""
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        date(year, month or 1, day or 1)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date: {exc}") from None
+    return text
+
+
+PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+KeyList = Annotated[list[Key], BeforeValidator(_one_or_many)]
+
+DocumentType = Literal[
+    "letter", "annex", "statement", "declaration", "report", "resolution", "article"
+]
+EventType = Literal[
+    "conference", "summit", "meeting", "war", "military_operation", "signing",
+    "resolution_adoption", "court_proceedings", "court_decision", "policy_decision",
+    "establishment", "project", "deployment", "dismissal", "appointment", "map_handover",
+    "public_statement", "observance", "report_issuance", "renaming",
+]
+Qualifier = Literal["over", "about", "at_least", "up_to", "under"]
+
+
+class Strict(BaseModel):
+    """Unknown fields are typos, not extensions: reject them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Evidence(Strict):
+    """Where the source says it: an exact quote and the offset of its first character.
+
+    ``part`` names the annex the quote stands in, when it is not the covering document.
+    """
+
+    quote: Annotated[str, StringConstraints(min_length=2)]
+    at: Annotated[int, Field(ge=0)]
+    part: Key | None = None
+
+    @property
+    def end_offset(self) -> int:
+        return self.at + len(self.quote)
+
+
+class Source(Strict):
+    """The text the record was read from: address, digest and the rights that apply to it."""
+
+    file: str
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    url: str | None = None
+    rights: str | None = None
+    media_type: str = "text/plain"
+
+
+class IdentifiedSymbol(Strict):
+    """A UN symbol the text does not print but a reader can establish from another document."""
+
+    symbol: str
+    established_by: DocKey
+    reason: str
+
+
+class Part(Strict):
+    """An annex or enclosure: a document of its own, with its own author and date."""
+
+    key: Key
+    type: DocumentType
+    title: str | None = None
+    date: PartialDate | None = None
+    place: Key | None = None
+    author: Key | None = None
+    author_text: str | None = None
+    author_post: Key | None = None
+    author_org: Key | None = None
+    addressee: Key | None = None
+    addressee_text: str | None = None
+    evidence: Evidence
+
+
+class DocumentMeta(Strict):
+    """What the document says about itself (its date line, symbols, signature block)."""
+
+    type: DocumentType
+    title: str | None = None
+    symbols: list[str] = []
+    identified_symbols: list[IdentifiedSymbol] = []
+    date: PartialDate | None = None
+    date_note: str | None = None
+    distributed: PartialDate | None = None
+    language: str = "en"
+    author: Key | None = None
+    author_post: Key | None = None
+    author_org: Key | None = None
+    publisher: Key | None = None
+    addressee: Key | None = None
+    agenda_items: list[int] = []
+    circulated_in: list[Key] = []
+    parts: list[Part] = []
+    evidence: Evidence
+
+
+class Citation(Evidence):
+    """A reference to a UN document (by symbol), an ICRC customary IHL rule, or a work by title."""
+
+    symbol: str | None = None
+    rule: Annotated[int, Field(ge=1, le=161)] | None = None
+    work: str | None = None
+    footnote: int | None = None
+    as_authority: bool = False
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Citation:
+        if sum(x is not None for x in (self.symbol, self.rule, self.work)) != 1:
+            raise ValueError("a citation names exactly one of symbol, rule or work")
+        return self
+
+
+class Mention(Evidence):
+    """The document names a reference entity (state, organization, person, place, instrument)."""
+
+    entity: Key
+
+
+class Related(Evidence):
+    """A link to another record's document that a reader establishes from the text."""
+
+    document: DocKey
+    relation: Literal["reports_on", "cites", "transmits", "responds_to"]
+
+
+class Event(Evidence):
+    """An event as this document tells it: its dates, places and actors are the document's word."""
+
+    key: Key
+    type: EventType
+    name: str
+    theme: str | None = None
+    date: PartialDate | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    date_text: str | None = None
+    places: KeyList = []
+    organizers: KeyList = []
+    participants: KeyList = []
+    parties: KeyList = []
+    actors: KeyList = []
+    initiator: Key | None = None
+    host: Key | None = None
+    body: Key | None = None
+    instrument: Key | None = None
+    part_of: Key | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _begin_before_end(self) -> Event:
+        if self.start and self.end and self.start[: len(self.end)] > self.end[: len(self.start)]:
+            raise ValueError(f"event starts ({self.start}) after it ends ({self.end})")
+        return self
+
+
+class Claim(Evidence):
+    """An assertion by one party about another, kept as that party's claim, never as a fact."""
+
+    claimant: Key
+    accused: KeyList = []
+    claim: str
+    rules: list[Annotated[int, Field(ge=1, le=161)]] = []
+    invokes: KeyList = []
+
+
+class Figure(Evidence):
+    """A number a source states: an observation attributed to the source, not a fact."""
+
+    measure: Measure
+    value: Decimal | None = None
+    value_text: str | None = None
+    unit_text: str | None = None
+    qualifier: Qualifier | None = None
+    estimate: bool = False
+    as_of: PartialDate | None = None
+    period_start: PartialDate | None = None
+    period_end: PartialDate | None = None
+    period_text: str | None = None
+    places: KeyList = []
+    recorded_by: Key | None = None
+    context: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _has_a_value(self) -> Figure:
+        if self.value is None and not self.value_text:
+            raise ValueError("a figure needs a value or a value_text")
+        if self.value is not None and self.value < 0:
+            raise ValueError("a figure's value cannot be negative")
+        return self
+
+
+ReviewStatus = Literal["reviewed", "draft"]
+
+
+class Record(Strict):
+    """Everything one source document states, ready to map into its own named graph."""
+
+    key: DocKey
+    review: ReviewStatus
+    source: Source
+    document: DocumentMeta
+    related: list[Related] = []
+    citations: list[Citation] = []
+    mentions: list[Mention] = []
+    events: list[Event] = []
+    claims: list[Claim] = []
+    figures: list[Figure] = []
+
+    def evidence(self) -> list[tuple[str, Evidence]]:
+        """Every evidence span in the record with the field path it belongs to."""
+        spans: list[tuple[str, Evidence]] = [("document", self.document.evidence)]
+        spans += [(f"document.parts.{i}", p.evidence) for i, p in enumerate(self.document.parts)]
+        for name in ("related", "citations", "mentions", "events", "claims", "figures"):
+            spans += [(f"{name}.{i}", item) for i, item in enumerate(getattr(self, name))]
+        return spans
+
