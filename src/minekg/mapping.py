@@ -1,0 +1,665 @@
+"""Records and reference data → an RDF dataset: one named graph per source document.
+
+What a document says goes into that document's graph and nowhere else, so every statement can be
+traced to its source and the exact span that says it (``mkg:evidence`` → ``oa:SpecificResource``
+with a quote and a position selector). Claims and figures are nodes attributed to their source,
+never plain triples about the world: "Armenia refuses to hand over maps" is an ``mkg:Claim`` whose
+claimant is Azerbaijan, in the graph of the document that says it.
+
+Curated entities (states, rules, treaties …) live in the reference graph, the vocabulary in the
+ontology graph, and the description of each document graph (source, digests, review status) in
+the provenance graph. No blank nodes anywhere: every node has an IRI, which keeps dumps
+byte-identical from one build to the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from minekg import symbols
+from minekg.inputs import LoadedRecord, Reference
+from minekg.records import Citation, Claim, Event, Evidence, Figure, Record
+from minekg.vocab import (
+    CITO,
+    GEO,
+    INSTRUMENT_PATH,
+    MEASURE,
+    MKG,
+    OA,
+    PREFIXES,
+    QB,
+    SCHEMA,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    SECTION_PATH,
+    SEM,
+    WD,
+    IRIs,
+    slug,
+)
+
+DOCUMENT_CLASS = {
+    "letter": MKG.Letter, "annex": MKG.Annex, "statement": MKG.Statement,
+    "declaration": MKG.Declaration, "report": MKG.Report, "resolution": MKG.ResolutionText,
+    "article": MKG.NewsArticle,
+}
+ORGANIZATION_CLASS = {
+    "igo": MKG.IntergovernmentalOrganization, "un_organ": MKG.UNOrgan, "un_entity": MKG.UNEntity,
+    "national_agency": MKG.NationalAgency, "ministry": MKG.Ministry, "court": MKG.Court,
+    "media": MKG.MediaOrganization, "armed_forces": MKG.ArmedForces, "group": MKG.Group,
+    "centre": MKG.Centre, "ngo": MKG.NonGovernmentalOrganization, "movement": MKG.Movement,
+    "mission": MKG.Mission,
+}
+PLACE_CLASS = {
+    "city": MKG.City, "district": MKG.District, "region": MKG.Region,
+    "settlement": MKG.Settlement, "site": MKG.Site,
+}
+INSTRUMENT_CLASS = {
+    "treaty": MKG.Treaty, "protocol": MKG.TreatyProtocol, "charter": MKG.Charter,
+    "resolution": MKG.Resolution, "standard": MKG.Standard, "agreement": MKG.Agreement,
+    "statement": MKG.Agreement, "strategy": MKG.Strategy, "policy": MKG.Policy,
+    "agenda": MKG.Agenda, "body_of_law": MKG.BodyOfLaw, "declaration": MKG.Instrument,
+}
+LEGAL_INSTRUMENTS = {"treaty", "protocol", "charter", "resolution"}
+EVENT_CLASS = {
+    "conference": MKG.Conference, "summit": MKG.Summit, "meeting": MKG.Meeting,
+    "war": MKG.ArmedConflict, "military_operation": MKG.MilitaryOperation,
+    "signing": MKG.Signing, "resolution_adoption": MKG.Adoption,
+    "court_proceedings": MKG.LegalProceeding, "court_decision": MKG.CourtDecision,
+    "policy_decision": MKG.PolicyDecision, "establishment": MKG.Establishment,
+    "project": MKG.Project, "deployment": MKG.Deployment, "dismissal": MKG.Dismissal,
+    "appointment": MKG.Appointment, "map_handover": MKG.MapHandover,
+    "public_statement": MKG.PublicStatement, "observance": MKG.Observance,
+    "report_issuance": MKG.ReportIssuance, "renaming": MKG.Renaming,
+}
+QUALIFIER = {
+    "over": MKG.Over, "about": MKG.About, "at_least": MKG.AtLeast, "up_to": MKG.UpTo,
+    "under": MKG.Under,
+}
+SCOPE = {"IAC": MKG.IAC, "IAC/NIAC": MKG.IACandNIAC, "IAC/arguably NIAC": MKG.IACandArguablyNIAC}
+STATUS = {"party": MKG.Party, "not_party": MKG.NotParty, "signatory": MKG.Signatory}
+EVENT_ROLES = {
+    "places": SEM.hasPlace, "organizers": MKG.organizer, "participants": MKG.participant,
+    "parties": MKG.party, "actors": SEM.hasActor,
+}
+EVENT_SINGLE_ROLES = {
+    "initiator": MKG.initiator, "host": MKG.host, "body": MKG.adoptingBody,
+    "instrument": MKG.concernsInstrument,
+}
+
+
+def date_literal(value: str) -> Literal:
+    """A partial date at the precision the source gives it: xsd:gYear, xsd:gYearMonth or xsd:date."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
+    return Literal(value, datatype=datatype)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What mapping needs from the ontology: the measure scheme and each measure's unit."""
+
+    graph: Graph
+
+    @property
+    def units(self) -> dict[str, URIRef]:
+        return {
+            str(notation): unit
+            for measure, notation in self.graph.subject_objects(SKOS.notation)
+            if str(measure).startswith(str(MEASURE))
+            for unit in self.graph.objects(measure, MKG.unit)
+        }
+
+
+def load_vocabulary(ontology_dir: Path) -> Vocabulary:
+    graph = Graph()
+    for name in ("minekg.ttl", "measures.ttl"):
+        graph.parse(ontology_dir / name, format="turtle")
+    return Vocabulary(graph)
+
+
+class ReferenceIRIs:
+    """IRIs of reference entities by key, and of UN symbols, shared by every document graph."""
+
+    def __init__(self, reference: Reference, records: Iterable[LoadedRecord], iris: IRIs):
+        self.reference, self.iris = reference, iris
+        self.by_symbol: dict[str, URIRef] = {}
+        for instrument in reference.sections["instruments"]:
+            if instrument.symbol:
+                self.by_symbol[symbols.normalise(instrument.symbol)] = self.entity(instrument.key)
+        for item in records:
+            doc = item.record.document
+            printed = doc.symbols + [s.symbol for s in doc.identified_symbols]
+            for symbol in printed:
+                self.by_symbol[symbols.normalise(symbol)] = iris.document(item.record.key)
+
+    def entity(self, key: str) -> URIRef:
+        section = self.reference.section_of.get(key, "events")
+        if section == "instruments":
+            entry = self.reference.get(key)
+            return self.iris.kind(INSTRUMENT_PATH.get(entry.type, "instrument"), key)
+        return self.iris.kind(SECTION_PATH[section], key)
+
+    def rule(self, number: int) -> URIRef:
+        return self.iris.kind("ihl-rule", str(number))
+
+    def symbol(self, symbol: str) -> URIRef:
+        normal = symbols.normalise(symbol)
+        if normal in self.by_symbol:
+            return self.by_symbol[normal]
+        path = "resolution" if symbols.is_resolution(normal) else "document"
+        return self.iris.kind(path, symbols.symbol_key(normal))
+
+
+def build_dataset(
+    reference: Reference, records: list[LoadedRecord], vocabulary: Vocabulary, base: str
+) -> Dataset:
+    """The whole graph: ontology, reference, provenance and one graph per document."""
+    iris = IRIs(base)
+    refs = ReferenceIRIs(reference, records, iris)
+    dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace, override=True, replace=True)
+    dataset.bind("mkgid", base + "id/")
+    dataset.bind("mkgg", base + "graph/")
+
+    ontology = dataset.graph(iris.graph("ontology"))
+    for triple in vocabulary.graph:
+        ontology.add(triple)
+    _map_reference(dataset.graph(iris.graph("reference")), reference, refs)
+    provenance = dataset.graph(iris.graph("provenance"))
+    _describe_reference_graph(provenance, iris, reference)
+    units = vocabulary.units
+    for item in records:
+        graph = dataset.graph(iris.graph(item.record.key))
+        DocumentMapper(graph, item.record, refs, units).map()
+        _describe_document_graph(provenance, item, iris)
+    return dataset
+
+
+# ---------------------------------------------------------------- reference graph
+
+
+def _labels(graph: Graph, node: URIRef, entry: Any) -> None:
+    graph.add((node, RDFS.label, Literal(entry.label, lang="en")))
+    graph.add((node, SKOS.prefLabel, Literal(entry.label, lang="en")))
+    for alias in entry.aliases:
+        graph.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+    if entry.wikidata:
+        graph.add((node, OWL.sameAs, WD[entry.wikidata]))
+    if entry.description:
+        graph.add((node, SCHEMA.description, Literal(entry.description, lang="en")))
+    if entry.source:
+        graph.add((node, DCTERMS.source, _source_term(entry.source)))
+
+
+def _source_term(source: str) -> URIRef | Literal:
+    return URIRef(source) if source.startswith(("http://", "https://")) else Literal(source)
+
+
+def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> None:
+    add = graph.add
+    for state in reference.sections["states"]:
+        node = refs.entity(state.key)
+        add((node, RDF.type, MKG.State))
+        add((node, MKG.iso3166Code, Literal(state.iso3166)))
+        _labels(graph, node, state)
+    for org in reference.sections["organizations"]:
+        node = refs.entity(org.key)
+        add((node, RDF.type, MKG.Organization))
+        add((node, RDF.type, ORGANIZATION_CLASS[org.type]))
+        _labels(graph, node, org)
+        if org.acronym:
+            add((node, MKG.acronym, Literal(org.acronym)))
+        for name in org.former_names:
+            add((node, MKG.formerName, Literal(name, lang="en")))
+        if org.part_of:
+            parent = refs.entity(org.part_of)
+            add((node, ORG.unitOf if org.type == "un_organ" else ORG.subOrganizationOf, parent))
+        if org.country:
+            add((node, MKG.country, refs.entity(org.country)))
+        if org.founded:
+            add((node, SCHEMA.foundingDate, date_literal(org.founded)))
+    for post in reference.sections["posts"]:
+        node = refs.entity(post.key)
+        add((node, RDF.type, MKG.Post))
+        add((node, ORG.postIn, refs.entity(post.post_in)))
+        _labels(graph, node, post)
+    for person in reference.sections["persons"]:
+        node = refs.entity(person.key)
+        add((node, RDF.type, MKG.Person))
+        _labels(graph, node, person)
+        if person.nationality:
+            add((node, SCHEMA.nationality, refs.entity(person.nationality)))
+        for tenure in person.posts:
+            _map_tenure(graph, refs, person.key, tenure)
+    for place in reference.sections["places"]:
+        node = refs.entity(place.key)
+        add((node, RDF.type, MKG.Place))
+        add((node, RDF.type, PLACE_CLASS[place.type]))
+        _labels(graph, node, place)
+        if place.within:
+            add((node, GEO.sfWithin, refs.entity(place.within)))
+        if place.iso3166_2:
+            add((node, MKG.iso3166_2Code, Literal(place.iso3166_2)))
+    for instrument in reference.sections["instruments"]:
+        _map_instrument(graph, refs, instrument)
+    for rule in reference.sections["ihl_rules"]:
+        _map_rule(graph, refs, rule)
+    for status in reference.sections["treaty_status"]:
+        node = refs.iris.kind("treaty-status", status.key)
+        add((node, RDF.type, MKG.TreatyStatus))
+        add((node, MKG.state, refs.entity(status.state)))
+        add((node, MKG.treaty, refs.entity(status.treaty)))
+        add((node, MKG.status, STATUS[status.status]))
+        add((node, DCTERMS.source, _source_term(status.source)))
+        if status.date:
+            add((node, DCTERMS.date, date_literal(status.date)))
+        if status.how:
+            add((node, MKG.how, Literal(status.how)))
+        if status.note:
+            add((node, RDFS.comment, Literal(status.note, lang="en")))
+    for event in reference.sections["events"]:
+        _map_reference_event(graph, refs, event)
+
+
+def _map_tenure(graph: Graph, refs: ReferenceIRIs, person_key: str, tenure: Any) -> None:
+    node = refs.iris.kind("tenure", f"{person_key}-{tenure.post}")
+    person, post = refs.entity(person_key), refs.entity(tenure.post)
+    graph.add((node, RDF.type, MKG.Tenure))
+    graph.add((node, MKG.holder, person))
+    graph.add((node, MKG.post, post))
+    graph.add((post, ORG.heldBy, person))
+    if tenure.start:
+        graph.add((node, SCHEMA.startDate, date_literal(tenure.start)))
+    if tenure.end:
+        graph.add((node, SCHEMA.endDate, date_literal(tenure.end)))
+    if tenure.source:
+        graph.add((node, DCTERMS.source, _source_term(tenure.source)))
+
+
+def _map_instrument(graph: Graph, refs: ReferenceIRIs, instrument: Any) -> None:
+    node = refs.entity(instrument.key)
+    graph.add((node, RDF.type, MKG.Instrument))
+    graph.add((node, RDF.type, INSTRUMENT_CLASS[instrument.type]))
+    if instrument.type in LEGAL_INSTRUMENTS:
+        graph.add((node, RDF.type, MKG.LegalInstrument))
+    _labels(graph, node, instrument)
+    if instrument.symbol:
+        graph.add((node, SCHEMA.legislationIdentifier, Literal(instrument.symbol)))
+        url = symbols.undocs_url(instrument.symbol)
+        if url:
+            graph.add((node, RDFS.seeAlso, URIRef(url)))
+    if instrument.date:
+        graph.add((node, SCHEMA.legislationDate, date_literal(instrument.date)))
+    if instrument.passed_by:
+        graph.add((node, SCHEMA.legislationPassedBy, refs.entity(instrument.passed_by)))
+    if instrument.adopted_at:
+        graph.add((node, MKG.adoptedAt, refs.entity(instrument.adopted_at)))
+    if instrument.protocol_to:
+        graph.add((node, MKG.protocolTo, refs.entity(instrument.protocol_to)))
+    for party in instrument.parties:
+        graph.add((node, MKG.party, refs.entity(party)))
+    if instrument.url:
+        graph.add((node, SCHEMA.url, URIRef(instrument.url)))
+
+
+def _map_rule(graph: Graph, refs: ReferenceIRIs, rule: Any) -> None:
+    node = refs.rule(rule.number)
+    label = f"Rule {rule.number}. {rule.title}"
+    for cls in (MKG.CustomaryIHLRule, MKG.LegalInstrument, MKG.Instrument):
+        graph.add((node, RDF.type, cls))
+    graph.add((node, RDFS.label, Literal(label, lang="en")))
+    graph.add((node, SKOS.prefLabel, Literal(label, lang="en")))
+    graph.add((node, DCTERMS.title, Literal(rule.title, lang="en")))
+    graph.add((node, MKG.ruleNumber, Literal(rule.number)))
+    graph.add((node, SKOS.notation, Literal(str(rule.number))))
+    graph.add((node, MKG.ruleStatement, Literal(rule.statement, lang="en")))
+    graph.add((node, MKG.legalScope, SCOPE[rule.scope]))
+    graph.add((node, MKG.icrcPage, URIRef(rule.url)))
+    if rule.scope_note:
+        graph.add((node, MKG.scopeNote, Literal(rule.scope_note, lang="en")))
+    if rule.legacy_url:
+        graph.add((node, RDFS.seeAlso, URIRef(rule.legacy_url)))
+
+
+def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
+    node = refs.entity(event.key)
+    graph.add((node, RDF.type, MKG.Event))
+    graph.add((node, RDF.type, EVENT_CLASS.get(event.type, MKG.Event)))
+    _labels(graph, node, event)
+    for name, predicate in (("date", SEM.hasTimeStamp), ("start", SEM.hasBeginTimeStamp),
+                            ("end", SEM.hasEndTimeStamp)):
+        if getattr(event, name):
+            graph.add((node, predicate, date_literal(getattr(event, name))))
+    for place in event.places:
+        graph.add((node, SEM.hasPlace, refs.entity(place)))
+    for party in event.parties:
+        graph.add((node, MKG.party, refs.entity(party)))
+    if event.original:
+        graph.add((node, ORG.originalOrganization, refs.entity(event.original)))
+    if event.resulting:
+        graph.add((node, ORG.resultingOrganization, refs.entity(event.resulting)))
+
+
+# ---------------------------------------------------------------- document graphs
+
+
+class DocumentMapper:
+    """Writes what one record says into that document's named graph."""
+
+    def __init__(self, graph: Graph, record: Record, refs: ReferenceIRIs, units: dict[str, URIRef]):
+        self.graph, self.record, self.refs, self.units = graph, record, refs, units
+        self.iris = refs.iris
+        self.doc = self.iris.document(record.key)
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        self.graph.add((s, p, o))
+
+    def entity(self, key: str) -> URIRef:
+        return self.refs.entity(key)
+
+    def map(self) -> None:
+        self._document()
+        for related in self.record.related:
+            other = self.iris.document(related.document)
+            predicate = {"reports_on": MKG.reportsOn, "cites": CITO.cites,
+                         "transmits": MKG.transmits, "responds_to": CITO.repliesTo}[related.relation]
+            self.add(self.doc, predicate, other)
+            self.evidence(self.doc, related)
+        for citation in self.record.citations:
+            self._citation(citation)
+        for mention in self.record.mentions:
+            self._mention(mention.entity, mention)
+        for event in self.record.events:
+            self._event(event)
+        for claim in self.record.claims:
+            self._claim(claim)
+        if self.record.figures:
+            dataset = self.iris.item("dataset", self.record.key, "figures")
+            self.add(dataset, RDF.type, QB.DataSet)
+            self.add(dataset, QB.structure, MKG.figureStructure)
+            self.add(dataset, PROV.wasDerivedFrom, self.doc)
+            self.add(dataset, RDFS.label, Literal(f"Figures stated in {self.record.key}", lang="en"))
+            for figure in self.record.figures:
+                self._figure(figure, dataset)
+
+    def evidence(self, node: URIRef, span: Evidence) -> URIRef:
+        """Attach the exact span that says it: a quote selector and a position selector."""
+        ev = self.iris.evidence(self.record.key, span.at, span.end_offset)
+        quote, position = URIRef(ev + "#quote"), URIRef(ev + "#position")
+        self.add(node, MKG.evidence, ev)
+        self.add(ev, RDF.type, MKG.Evidence)
+        self.add(ev, RDF.type, OA.SpecificResource)
+        self.add(ev, OA.hasSource, self.doc)
+        self.add(ev, OA.hasSelector, quote)
+        self.add(ev, OA.hasSelector, position)
+        self.add(quote, RDF.type, OA.TextQuoteSelector)
+        self.add(quote, OA.exact, Literal(span.quote))
+        self.add(position, RDF.type, OA.TextPositionSelector)
+        self.add(position, OA.start, Literal(span.at))
+        self.add(position, OA.end, Literal(span.end_offset))
+        if span.part:
+            self.add(ev, MKG.inPart, self.iris.document(self.record.key, span.part))
+        return ev
+
+    def _speaker(self, span: Evidence) -> URIRef:
+        """The document, or the annex, in which a span stands."""
+        return self.iris.document(self.record.key, span.part) if span.part else self.doc
+
+    def _document(self) -> None:
+        meta, doc, add = self.record.document, self.doc, self.add
+        add(doc, RDF.type, MKG.SourceDocument)
+        add(doc, RDF.type, DOCUMENT_CLASS[meta.type])
+        add(doc, RDFS.label, Literal(self._label(), lang="en"))
+        if meta.title:
+            add(doc, DCTERMS.title, Literal(meta.title, lang="en"))
+        add(doc, DCTERMS.language, Literal(meta.language))
+        if self.record.source.url:
+            add(doc, SCHEMA.url, URIRef(self.record.source.url))
+        for symbol in meta.symbols:
+            add(doc, MKG.unSymbol, Literal(symbols.normalise(symbol)))
+            self._undocs(doc, symbol)
+        for identified in meta.identified_symbols:
+            add(doc, MKG.identifiedSymbol, Literal(symbols.normalise(identified.symbol)))
+            add(doc, MKG.identificationBasis, Literal(identified.reason, lang="en"))
+            self._undocs(doc, identified.symbol)
+        if meta.date:
+            add(doc, DCTERMS.issued, date_literal(meta.date))
+        if meta.date_note:
+            add(doc, MKG.dateNote, Literal(meta.date_note, lang="en"))
+        if meta.distributed:
+            add(doc, MKG.distributed, date_literal(meta.distributed))
+        for item in meta.agenda_items:
+            add(doc, MKG.agendaItem, Literal(item))
+        for organ in meta.circulated_in:
+            add(doc, MKG.circulatedIn, self.entity(organ))
+        if meta.publisher:
+            add(doc, SCHEMA.publisher, self.entity(meta.publisher))
+        self._authorship(doc, meta)
+        self.evidence(doc, meta.evidence)
+        for part in meta.parts:
+            node = self.iris.document(self.record.key, part.key)
+            add(node, RDF.type, MKG.SourceDocument)
+            add(node, RDF.type, MKG.Annex)
+            add(node, RDF.type, DOCUMENT_CLASS[part.type])
+            add(node, DCTERMS.isPartOf, doc)
+            add(doc, DCTERMS.hasPart, node)
+            add(doc, MKG.transmits, node)
+            add(node, RDFS.label, Literal(part.title or f"{self._label()}, {part.key}", lang="en"))
+            if part.title:
+                add(node, DCTERMS.title, Literal(part.title, lang="en"))
+            if part.date:
+                add(node, DCTERMS.issued, date_literal(part.date))
+            if part.place:
+                add(node, SCHEMA.locationCreated, self.entity(part.place))
+            self._authorship(node, part)
+            self.evidence(node, part.evidence)
+
+    def _undocs(self, node: URIRef, symbol: str) -> None:
+        url = symbols.undocs_url(symbol)
+        if url:
+            self.add(node, RDFS.seeAlso, URIRef(url))
+
+    def _authorship(self, node: URIRef, meta: Any) -> None:
+        if meta.author:
+            self.add(node, SCHEMA.author, self.entity(meta.author))
+        if meta.author_post:
+            self.add(node, MKG.authorPost, self.entity(meta.author_post))
+        if meta.author_org:
+            self.add(node, MKG.authorOrganization, self.entity(meta.author_org))
+        if getattr(meta, "author_text", None):
+            self.add(node, MKG.authorText, Literal(meta.author_text, lang="en"))
+        if meta.addressee:
+            self.add(node, SCHEMA.recipient, self.entity(meta.addressee))
+        if getattr(meta, "addressee_text", None):
+            self.add(node, MKG.addresseeText, Literal(meta.addressee_text, lang="en"))
+
+    def _label(self) -> str:
+        meta = self.record.document
+        if meta.title:
+            return meta.title
+        by = self.refs.reference.get(meta.author).label if meta.author else None
+        return f"{meta.type.capitalize()} by {by}" if by else f"{meta.type.capitalize()} {self.record.key}"
+
+    def _citation(self, citation: Citation) -> None:
+        if citation.rule is not None:
+            target = self.refs.rule(citation.rule)
+        elif citation.symbol is not None:
+            target = self.refs.symbol(citation.symbol)
+            if target not in self.refs.by_symbol.values():
+                self._cited_document(target, citation.symbol)
+        else:
+            target = self.iris.kind("work", slug(citation.work or ""))
+            self.add(target, RDF.type, SCHEMA.CreativeWork)
+            self.add(target, DCTERMS.title, Literal(citation.work, lang="en"))
+            self.add(target, RDFS.label, Literal(citation.work, lang="en"))
+        citing = self._speaker(citation)
+        node = self.iris.item("citation", self.record.key, str(citation.at))
+        character = CITO.citesAsAuthority if citation.as_authority else CITO.cites
+        self.add(citing, CITO.cites, target)
+        if citation.as_authority:
+            self.add(citing, CITO.citesAsAuthority, target)
+        self.add(node, RDF.type, MKG.Citation)
+        self.add(node, CITO.hasCitingEntity, citing)
+        self.add(node, CITO.hasCitedEntity, target)
+        self.add(node, CITO.hasCitationCharacterization, character)
+        if citation.footnote is not None:
+            self.add(node, MKG.footnote, Literal(citation.footnote))
+        self.evidence(node, citation)
+
+    def _cited_document(self, node: URIRef, symbol: str) -> None:
+        """A UN document known only by the symbol a source cites it with."""
+        normal = symbols.normalise(symbol)
+        if symbols.is_resolution(normal):
+            self.add(node, RDF.type, MKG.Resolution)
+            self.add(node, SCHEMA.legislationIdentifier, Literal(normal))
+        else:
+            self.add(node, RDF.type, FOAF.Document)
+            self.add(node, MKG.unSymbol, Literal(normal))
+        self.add(node, RDFS.label, Literal(normal))
+        self._undocs(node, normal)
+
+    def _mention(self, key: str, span: Evidence) -> None:
+        entity = self.entity(key)
+        node = self.iris.item("mention", self.record.key, f"{key}-{span.at}")
+        self.add(self._speaker(span), SCHEMA.mentions, entity)
+        self.add(node, RDF.type, MKG.Mention)
+        self.add(node, OA.hasBody, entity)
+        self.add(node, OA.motivatedBy, OA.identifying)
+        self.add(node, OA.hasTarget, self.evidence(node, span))
+
+    def _event(self, event: Event) -> None:
+        node = self.entity(event.key)
+        add = self.add
+        add(node, RDF.type, MKG.Event)
+        add(node, RDF.type, EVENT_CLASS[event.type])
+        add(node, RDFS.label, Literal(event.name, lang="en"))
+        if event.theme:
+            add(node, MKG.theme, Literal(event.theme, lang="en"))
+        for name, predicate in (("date", SEM.hasTimeStamp), ("start", SEM.hasBeginTimeStamp),
+                                ("end", SEM.hasEndTimeStamp)):
+            if getattr(event, name):
+                add(node, predicate, date_literal(getattr(event, name)))
+        if event.date_text:
+            add(node, MKG.dateText, Literal(event.date_text, lang="en"))
+        for name, predicate in EVENT_ROLES.items():
+            for key in getattr(event, name):
+                add(node, predicate, self.entity(key))
+        for name, predicate in EVENT_SINGLE_ROLES.items():
+            if getattr(event, name):
+                add(node, predicate, self.entity(getattr(event, name)))
+        if event.part_of:
+            add(node, SEM.subEventOf, self.entity(event.part_of))
+        if event.description:
+            add(node, SCHEMA.description, Literal(event.description, lang="en"))
+        self.evidence(node, event)
+
+    def _claim(self, claim: Claim) -> None:
+        node = self.iris.item("claim", self.record.key, str(claim.at))
+        add = self.add
+        add(node, RDF.type, MKG.Claim)
+        add(node, SCHEMA.text, Literal(claim.claim, lang="en"))
+        add(node, MKG.claimant, self.entity(claim.claimant))
+        add(node, SCHEMA.appearance, self._speaker(claim))
+        add(node, PROV.wasDerivedFrom, self._speaker(claim))
+        for key in claim.accused:
+            add(node, MKG.accused, self.entity(key))
+        for number in claim.rules:
+            add(node, MKG.invokes, self.refs.rule(number))
+        for key in claim.invokes:
+            add(node, MKG.invokes, self.entity(key))
+        self.evidence(node, claim)
+
+    def _figure(self, figure: Figure, dataset: URIRef) -> None:
+        node = self.iris.item("observation", self.record.key, f"{figure.measure}-{figure.at}")
+        add = self.add
+        add(node, RDF.type, MKG.Observation)
+        add(node, RDF.type, QB.Observation)
+        add(node, QB.dataSet, dataset)
+        add(node, MKG.measure, MEASURE[figure.measure])
+        add(node, SDMX_ATTRIBUTE.unitMeasure, self.units[figure.measure])
+        add(node, RDFS.label, Literal(self._figure_label(figure), lang="en"))
+        if figure.value is not None:
+            add(node, SDMX_MEASURE.obsValue, Literal(figure.value, datatype=XSD.decimal))
+        if figure.value_text:
+            add(node, MKG.valueText, Literal(figure.value_text, lang="en"))
+        if figure.unit_text:
+            add(node, MKG.unitText, Literal(figure.unit_text, lang="en"))
+        if figure.qualifier:
+            add(node, MKG.qualifier, QUALIFIER[figure.qualifier])
+        if figure.estimate:
+            add(node, MKG.estimate, Literal(True))
+        if figure.context:
+            add(node, MKG.contextFigure, Literal(True))
+        for name, predicate in (("as_of", MKG.asOf), ("period_start", MKG.periodStart),
+                                ("period_end", MKG.periodEnd)):
+            if getattr(figure, name):
+                add(node, predicate, date_literal(getattr(figure, name)))
+        if figure.period_text:
+            add(node, MKG.periodText, Literal(figure.period_text, lang="en"))
+        for key in figure.places:
+            add(node, SDMX_DIMENSION.refArea, self.entity(key))
+        if figure.recorded_by:
+            add(node, MKG.recordedBy, self.entity(figure.recorded_by))
+        if figure.note:
+            add(node, RDFS.comment, Literal(figure.note, lang="en"))
+        add(node, PROV.wasDerivedFrom, self._speaker(figure))
+        self.evidence(node, figure)
+
+    def _figure_label(self, figure: Figure) -> str:
+        value = _format_number(figure.value) if figure.value is not None else figure.value_text
+        qualifier = f"{figure.qualifier.replace('_', ' ')} " if figure.qualifier else ""
+        return f"{figure.measure}: {qualifier}{value} (in {self.record.key})"
+
+
+def _format_number(value: Decimal) -> str:
+    return f"{value:,}" if value == value.to_integral_value() else f"{value:,f}"
+
+
+# ---------------------------------------------------------------- provenance graph
+
+
+def _describe_document_graph(graph: Graph, item: LoadedRecord, iris: IRIs) -> None:
+    record = item.record
+    node, doc = iris.graph(record.key), iris.document(record.key)
+    activity = iris.kind("activity", f"mapping-{record.key}")
+    graph.add((node, RDF.type, MKG.DocumentGraph))
+    graph.add((node, RDFS.label, Literal(f"What {record.key} says", lang="en")))
+    graph.add((node, PROV.wasDerivedFrom, doc))
+    graph.add((node, PROV.hadPrimarySource, doc))
+    graph.add((node, PROV.wasGeneratedBy, activity))
+    graph.add((node, MKG.reviewStatus, MKG.Reviewed if record.review == "reviewed" else MKG.Draft))
+    graph.add((node, MKG.recordSha256, Literal(item.digest)))
+    graph.add((node, MKG.sourceSha256, Literal(record.source.sha256)))
+    graph.add((node, DCTERMS.source, Literal(f"data/records/{item.path.name}")))
+    if record.source.url:
+        graph.add((doc, SCHEMA.url, URIRef(record.source.url)))
+    if record.source.rights:
+        graph.add((doc, DCTERMS.rights, Literal(record.source.rights, lang="en")))
+    graph.add((doc, DCTERMS.format, Literal(record.source.media_type)))
+    graph.add((doc, MKG.sourceSha256, Literal(record.source.sha256)))
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, RDFS.label, Literal(f"Mapping of record {record.key}", lang="en")))
+    graph.add((activity, PROV.used, Literal(f"data/records/{item.path.name}")))
+
+
+def _describe_reference_graph(graph: Graph, iris: IRIs, reference: Reference) -> None:
+    node = iris.graph("reference")
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, RDFS.label, Literal("minekg reference data", lang="en")))
+    graph.add((node, SCHEMA.description, Literal(
+        "Curated states, organizations, persons, places, instruments, customary IHL rules, "
+        "treaty status facts and well-known events; facts carry their source.", lang="en")))
+    for path in reference.files:
+        graph.add((node, DCTERMS.source, Literal(f"data/reference/{path.name}")))
+    ontology = iris.graph("ontology")
+    graph.add((ontology, RDF.type, PROV.Entity))
+    graph.add((ontology, RDFS.label, Literal("minekg ontology and measure scheme", lang="en")))
