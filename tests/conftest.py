@@ -1,0 +1,56 @@
+"""Shared fixtures: the project's own data built once, the corpus and the answer keys beside it."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from minekg.pipeline import BuildResult, Paths, build, write
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+GOLD = SHARED / "gold"
+
+
+def fold(text: str) -> str:
+    """Names compare after case, accent and punctuation folding (the answer keys' rule)."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split())
+
+
+@pytest.fixture(scope="session")
+def project_paths() -> Paths:
+    return Paths(ROOT / "data", ROOT / "ontology", ROOT / "out")
+
+
+@pytest.fixture(scope="session")
+def built(project_paths: Paths) -> BuildResult:
+    """The graph of the embedded data, every quote checked against ../shared/corpus."""
+    assert CORPUS.is_dir(), f"the corpus is expected at {CORPUS}"
+    return build(project_paths, sources=CORPUS)
+
+
+@pytest.fixture(scope="session")
+def written(built: BuildResult, project_paths: Paths, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "out"
+    write(built, Paths(project_paths.data, project_paths.ontology, out))
+    return out
+
+
+def gold_documents() -> list[tuple[str, dict]]:
+    return [(path.stem, yaml.safe_load(path.read_text(encoding="utf-8")))
+            for path in sorted(GOLD.glob("*.yaml"))]
+
+
+@pytest.fixture
+def copy_of_project(tmp_path: Path) -> Paths:
+    """A scratch copy of data/ and ontology/ that a test may break."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    return Paths(tmp_path / "data", tmp_path / "ontology", tmp_path / "out")

@@ -1,0 +1,173 @@
+"""`minekg build` end to end: outputs a user loads, byte-identical rebuilds, and bad input that is
+reported by file, line and field while the last good out/ stays untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from conftest import CORPUS, ROOT
+from minekg.pipeline import BuildResult, Paths
+from minekg.cli import main
+
+DUMP_NAMES = ["minekg.jsonld", "minekg.nq", "minekg.trig", "minekg.ttl"]
+
+
+def run_cli(paths: Paths, *extra: str):
+    args = ["build", "--data", str(paths.data), "--ontology", str(paths.ontology),
+            "--out", str(paths.out), *extra]
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_build_prints_summary_and_where_outputs_are(copy_of_project: Paths) -> None:
+    result = run_cli(copy_of_project)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Built 5 documents into 8 named graphs", result.output), result.output
+    assert "Validation (SHACL): conforms" in result.output
+    for name in DUMP_NAMES:
+        assert str(copy_of_project.out / name) in result.output
+        assert (copy_of_project.out / name).stat().st_size > 10_000
+
+
+def test_one_named_graph_per_document_plus_reference(built: BuildResult) -> None:
+    names = set(built.triples_per_graph)
+    keys = {item.record.key for item in built.records}
+    assert names == keys | {"reference", "ontology", "provenance"}
+
+
+def test_dumps_load_back_to_the_same_dataset(built: BuildResult, written: Path) -> None:
+    expected = len(set(built.dataset.quads()))
+    for name, fmt in (("minekg.trig", "trig"), ("minekg.nq", "nquads"), ("minekg.jsonld", "json-ld")):
+        loaded = Dataset()
+        loaded.parse(written / name, format=fmt)
+        assert len(set(loaded.quads())) == expected, name
+    union = Graph().parse(written / "minekg.ttl", format="turtle")
+    assert len(union) == len({(s, p, o) for s, p, o, _ in built.dataset.quads()})
+
+
+def test_jsonld_uses_the_project_context(written: Path) -> None:
+    document = json.loads((written / "minekg.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((ROOT / "ontology" / "context.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == context["@context"]
+
+
+def _build_in_subprocess(out: Path, seed: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    subprocess.run([sys.executable, "-m", "minekg", "build", "--out", str(out)], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+
+
+def test_two_builds_give_byte_identical_dumps(tmp_path: Path) -> None:
+    _build_in_subprocess(tmp_path / "one", "1")
+    _build_in_subprocess(tmp_path / "two", "2")
+    for name in DUMP_NAMES:
+        one, two = (tmp_path / d / name for d in ("one", "two"))
+        assert one.read_bytes() == two.read_bytes(), f"{name} differs between two builds"
+
+
+def test_quotes_are_checked_against_the_corpus(copy_of_project: Paths) -> None:
+    result = run_cli(copy_of_project, "--sources", str(CORPUS))
+    assert result.exit_code == 0, result.output
+    assert "every quote checked" in result.output
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _record(paths: Paths, key: str) -> Path:
+    return paths.data / "records" / f"{key}.yaml"
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if needle in line)
+
+
+def _break(path: Path, old: str, new: str) -> int:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return _line_of(path, new.splitlines()[0])
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+@pytest.fixture
+def good_build(copy_of_project: Paths) -> Paths:
+    assert run_cli(copy_of_project).exit_code == 0
+    return copy_of_project
+
+
+def _assert_fails_naming(paths: Paths, before: dict[str, bytes], path: Path, line: int | None,
+                         field: str, problem: str, *extra: str) -> None:
+    result = run_cli(paths, *extra)
+    assert result.exit_code != 0
+    where = f"{path}:{line}: " if line else f"{path}: "
+    expected = f"error: {where}{field}"
+    lines = [ln for ln in result.output.splitlines() if ln.startswith(expected)]
+    assert lines, f"expected a line starting {expected!r} in:\n{result.output}"
+    assert problem in lines[0], lines[0]
+    assert _snapshot(paths.out) == before, "a failed build changed out/"
+
+
+def test_malformed_yaml(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[3] = "review: [reviewed"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = run_cli(good_build)
+    assert result.exit_code != 0
+    assert re.search(rf"error: {re.escape(str(path))}:\d+: malformed YAML", result.output)
+    assert _snapshot(good_build.out) == before
+
+
+def test_unknown_entity_key(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    line = _break(path, "entity: arm\n", "entity: atlantis\n")
+    _assert_fails_naming(good_build, before, path, line, "mentions.", "unknown entity key 'atlantis'")
+
+
+def test_invalid_date(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    line = _break(path, "date: '2024-12-12'", "date: 2024-13-12")
+    _assert_fails_naming(good_build, before, path, line, "document.date", "not a valid date")
+
+
+def test_duplicate_key(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    line = _break(path, "review: reviewed\n", "review: reviewed\nreview: draft\n") + 1
+    _assert_fails_naming(good_build, before, path, line, "review", "duplicate key")
+
+
+def test_quote_not_in_source(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    line = _break(path, "3,461 citizens of Azerbaijan", "3,416 citizens of Azerbaijan")
+    _assert_fails_naming(good_build, before, path, line, "figures.", "quote is not at offset",
+                         "--sources", str(CORPUS))
+
+
+def test_every_bad_record_is_reported_and_the_others_still_build(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    one, two = _record(good_build, "A-79-690"), _record(good_build, "A-78-908")
+    _break(one, "entity: arm\n", "entity: atlantis\n")
+    _break(two, "date: '2024-06-10'", "date: 2024-06-31")
+    result = run_cli(good_build)
+    assert result.exit_code != 0
+    assert f"error: {one}:" in result.output and f"error: {two}:" in result.output
+    assert "3 of 5 records built and validated" in result.output
+    assert _snapshot(good_build.out) == before
