@@ -23,6 +23,7 @@ system-deps:
 	  apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
 
 test: $(STAMP) system-deps
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
-import re
 from pathlib import Path
 
 import pytest
@@ -44,8 +44,10 @@ def written(built: BuildResult, project_paths: Paths, tmp_path_factory) -> Path:
 
 
 def gold_documents() -> list[tuple[str, dict]]:
-    return [(path.stem, yaml.safe_load(path.read_text(encoding="utf-8")))
-            for path in sorted(GOLD.glob("*.yaml"))]
+    return [
+        (path.stem, yaml.safe_load(path.read_text(encoding="utf-8")))
+        for path in sorted(GOLD.glob("*.yaml"))
+    ]
 
 
 @pytest.fixture

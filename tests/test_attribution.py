@@ -14,15 +14,29 @@ AZERBAIJAN = URIRef(BASE + "id/state/aze")
 DOCUMENT_GRAPH_PREFIX = BASE + "graph/"
 NON_DOCUMENT_GRAPHS = {BASE + "graph/" + name for name in ("reference", "ontology", "provenance")}
 # How a document graph may point at a party: as accused, as named, as taking part in an event.
-ATTRIBUTING_PREDICATES = {MKG.accused, MKG.claimant, SCHEMA.mentions, OA.hasBody, MKG.party,
-                          SEM.hasActor, MKG.organizer, MKG.participant, MKG.initiator, MKG.host,
-                          MKG.authorOrganization, MKG.country}
+ATTRIBUTING_PREDICATES = {
+    MKG.accused,
+    MKG.claimant,
+    SCHEMA.mentions,
+    OA.hasBody,
+    MKG.party,
+    SEM.hasActor,
+    MKG.organizer,
+    MKG.participant,
+    MKG.initiator,
+    MKG.host,
+    MKG.authorOrganization,
+    MKG.country,
+}
 
 
 def document_graphs(built: BuildResult):
-    return [g for g in built.dataset.graphs()
-            if str(g.identifier).startswith(DOCUMENT_GRAPH_PREFIX)
-            and str(g.identifier) not in NON_DOCUMENT_GRAPHS]
+    return [
+        g
+        for g in built.dataset.graphs()
+        if str(g.identifier).startswith(DOCUMENT_GRAPH_PREFIX)
+        and str(g.identifier) not in NON_DOCUMENT_GRAPHS
+    ]
 
 
 def test_refusal_to_hand_over_maps_is_only_a_claim_by_azerbaijan(built: BuildResult) -> None:
@@ -44,7 +58,8 @@ def test_refusal_to_hand_over_maps_is_only_a_claim_by_azerbaijan(built: BuildRes
 def test_no_document_graph_states_anything_about_armenia_itself(built: BuildResult) -> None:
     for graph in document_graphs(built):
         assert not list(graph.predicate_objects(ARMENIA)), (
-            f"{graph.identifier} asserts facts with Armenia as subject")
+            f"{graph.identifier} asserts facts with Armenia as subject"
+        )
         bad = {p for _, p, _ in graph.triples((None, None, ARMENIA))} - ATTRIBUTING_PREDICATES
         assert not bad, f"{graph.identifier} links to Armenia through {bad}"
 

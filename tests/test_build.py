@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,15 +16,23 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
 from conftest import CORPUS, ROOT
-from minekg.pipeline import BuildResult, Paths
 from minekg.cli import main
+from minekg.pipeline import BuildResult, Paths
 
 DUMP_NAMES = ["minekg.jsonld", "minekg.nq", "minekg.trig", "minekg.ttl"]
 
 
 def run_cli(paths: Paths, *extra: str):
-    args = ["build", "--data", str(paths.data), "--ontology", str(paths.ontology),
-            "--out", str(paths.out), *extra]
+    args = [
+        "build",
+        "--data",
+        str(paths.data),
+        "--ontology",
+        str(paths.ontology),
+        "--out",
+        str(paths.out),
+        *extra,
+    ]
     return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
@@ -45,7 +54,11 @@ def test_one_named_graph_per_document_plus_reference(built: BuildResult) -> None
 
 def test_dumps_load_back_to_the_same_dataset(built: BuildResult, written: Path) -> None:
     expected = len(set(built.dataset.quads()))
-    for name, fmt in (("minekg.trig", "trig"), ("minekg.nq", "nquads"), ("minekg.jsonld", "json-ld")):
+    for name, fmt in (
+        ("minekg.trig", "trig"),
+        ("minekg.nq", "nquads"),
+        ("minekg.jsonld", "json-ld"),
+    ):
         loaded = Dataset()
         loaded.parse(written / name, format=fmt)
         assert len(set(loaded.quads())) == expected, name
@@ -61,8 +74,13 @@ def test_jsonld_uses_the_project_context(written: Path) -> None:
 
 def _build_in_subprocess(out: Path, seed: str) -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    subprocess.run([sys.executable, "-m", "minekg", "build", "--out", str(out)], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "minekg", "build", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_two_builds_give_byte_identical_dumps(tmp_path: Path) -> None:
@@ -87,8 +105,11 @@ def _record(paths: Paths, key: str) -> Path:
 
 
 def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if needle in line)
+    return next(
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if needle in line
+    )
 
 
 def _break(path: Path, old: str, new: str) -> int:
@@ -103,13 +124,21 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def good_build(copy_of_project: Paths) -> Paths:
-    assert run_cli(copy_of_project).exit_code == 0
+def good_build(copy_of_project: Paths, written: Path) -> Paths:
+    """A scratch project whose out/ holds a good build, ready to be broken."""
+    shutil.copytree(written, copy_of_project.out)
     return copy_of_project
 
 
-def _assert_fails_naming(paths: Paths, before: dict[str, bytes], path: Path, line: int | None,
-                         field: str, problem: str, *extra: str) -> None:
+def _assert_fails_naming(
+    paths: Paths,
+    before: dict[str, bytes],
+    path: Path,
+    line: int | None,
+    field: str,
+    problem: str,
+    *extra: str,
+) -> None:
     result = run_cli(paths, *extra)
     assert result.exit_code != 0
     where = f"{path}:{line}: " if line else f"{path}: "
@@ -136,7 +165,9 @@ def test_unknown_entity_key(good_build: Paths) -> None:
     before = _snapshot(good_build.out)
     path = _record(good_build, "A-79-690")
     line = _break(path, "entity: arm\n", "entity: atlantis\n")
-    _assert_fails_naming(good_build, before, path, line, "mentions.", "unknown entity key 'atlantis'")
+    _assert_fails_naming(
+        good_build, before, path, line, "mentions.", "unknown entity key 'atlantis'"
+    )
 
 
 def test_invalid_date(good_build: Paths) -> None:
@@ -157,8 +188,16 @@ def test_quote_not_in_source(good_build: Paths) -> None:
     before = _snapshot(good_build.out)
     path = _record(good_build, "A-79-690")
     line = _break(path, "3,461 citizens of Azerbaijan", "3,416 citizens of Azerbaijan")
-    _assert_fails_naming(good_build, before, path, line, "figures.", "quote is not at offset",
-                         "--sources", str(CORPUS))
+    _assert_fails_naming(
+        good_build,
+        before,
+        path,
+        line,
+        "figures.",
+        "quote is not at offset",
+        "--sources",
+        str(CORPUS),
+    )
 
 
 def test_every_bad_record_is_reported_and_the_others_still_build(good_build: Paths) -> None:
@@ -171,3 +210,34 @@ def test_every_bad_record_is_reported_and_the_others_still_build(good_build: Pat
     assert f"error: {one}:" in result.output and f"error: {two}:" in result.output
     assert "3 of 5 records built and validated" in result.output
     assert _snapshot(good_build.out) == before
+
+
+def test_base_iri_is_configurable(copy_of_project: Paths) -> None:
+    result = run_cli(copy_of_project, "--base", "https://example.org/kg/")
+    assert result.exit_code == 0, result.output
+    loaded = Dataset()
+    loaded.parse(copy_of_project.out / "minekg.nq", format="nquads")
+    graphs = {str(g) for _, _, _, g in loaded.quads()}
+    assert "https://example.org/kg/graph/A-79-690" in graphs
+    subjects = {str(s) for s, _, _, _ in loaded.quads()}
+    assert "https://example.org/kg/id/ihl-rule/82" in subjects
+    assert not [
+        s
+        for s in subjects | graphs
+        if s.startswith("https://w3id.org/minekg/id/")
+        or s.startswith("https://w3id.org/minekg/graph/")
+    ]
+
+
+def test_a_base_without_trailing_slash_is_refused(copy_of_project: Paths) -> None:
+    result = run_cli(copy_of_project, "--base", "https://example.org/kg")
+    assert result.exit_code != 0
+    assert "must end with / or #" in result.output
+
+
+def test_missing_data_folder_is_a_clear_error(tmp_path: Path) -> None:
+    paths = Paths(tmp_path / "nowhere", ROOT / "ontology", tmp_path / "out")
+    result = run_cli(paths)
+    assert result.exit_code != 0
+    assert f"{tmp_path / 'nowhere' / 'reference'}: no such folder" in result.output
+    assert not paths.out.exists()

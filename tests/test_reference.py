@@ -1,4 +1,4 @@
-"""Reference data: what it links to the outside world is verified, and the IHL rules are the ICRC's."""
+"""Reference data: its links to the outside world are verified; its IHL rules are the ICRC's."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from rdflib import URIRef
 
 from conftest import ROOT, SHARED
-from minekg.pipeline import BuildResult
 from minekg.inputs import load_reference
+from minekg.pipeline import BuildResult
 from minekg.vocab import MKG
 
 DOMAIN = (SHARED / "design" / "DOMAIN.md").read_text(encoding="utf-8")
@@ -27,8 +27,12 @@ def seen_qids() -> set[str]:
 
 def test_wikidata_links_only_to_seen_qids() -> None:
     reference = load_reference(ROOT / "data" / "reference")
-    linked = {e.key: e.wikidata for section in reference.sections.values() for e in section
-              if getattr(e, "wikidata", None)}
+    linked = {
+        e.key: e.wikidata
+        for section in reference.sections.values()
+        for e in section
+        if getattr(e, "wikidata", None)
+    }
     allowed = seen_qids()
     assert linked, "no Wikidata links at all"
     assert {k: q for k, q in linked.items() if q not in allowed} == {}
@@ -43,8 +47,9 @@ def icrc_rules() -> dict[int, str]:
 
 
 @pytest.mark.parametrize("number,statement", sorted(icrc_rules().items()))
-def test_ihl_rule_has_the_official_statement_and_page(built: BuildResult, number: int,
-                                                       statement: str) -> None:
+def test_ihl_rule_has_the_official_statement_and_page(
+    built: BuildResult, number: int, statement: str
+) -> None:
     rule = URIRef(f"https://w3id.org/minekg/id/ihl-rule/{number}")
     graph = built.dataset.graph(URIRef("https://w3id.org/minekg/graph/reference"))
     assert str(graph.value(rule, MKG.ruleStatement)) == statement

@@ -39,7 +39,9 @@ class Verdict:
     def summary(self) -> str:
         if not self.findings:
             return "conforms (no violations, no warnings)"
-        counts = ", ".join(f"{n} {severity.lower()}(s)" for severity, n in sorted(self.counts.items()))
+        counts = ", ".join(
+            f"{n} {severity.lower()}(s)" for severity, n in sorted(self.counts.items())
+        )
         return ("conforms" if self.conforms else "does NOT conform") + f": {counts}"
 
 
@@ -51,8 +53,9 @@ def validate(dataset: Dataset, shapes_path: Path) -> Verdict:
         data.add((s, p, o))
         if p == RDF.type and g is not None:
             graph_of.setdefault(s, str(g).rsplit("/", 1)[-1])
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
-                                         allow_warnings=True)
+    conforms, report, _ = shacl_validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True
+    )
     findings = sorted(
         Finding(
             severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],

@@ -28,17 +28,40 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
-              show_default=True, help="Folder with reference/ and records/.")
-@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path),
-              default=Path("ontology"), show_default=True, help="Folder with the ontology files.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-              show_default=True, help="Where the outputs go (replaced only by a good build).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Folder with reference/ and records/.",
+)
+@click.option(
+    "--ontology",
+    "ontology_dir",
+    type=click.Path(path_type=Path),
+    default=Path("ontology"),
+    show_default=True,
+    help="Folder with the ontology files.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Where the outputs go (replaced only by a good build).",
+)
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of resources.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of source texts: check every quote against its source.")
-def build(data_dir: Path, ontology_dir: Path, out_dir: Path, base: str,
-          sources: Path | None) -> None:
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of source texts: check every quote against its source.",
+)
+def build(
+    data_dir: Path, ontology_dir: Path, out_dir: Path, base: str, sources: Path | None
+) -> None:
     """Build the graph from data/ and write the dumps to out/."""
     started = time.perf_counter()
     paths = building.Paths(data_dir, ontology_dir, out_dir)
@@ -52,8 +75,10 @@ def build(data_dir: Path, ontology_dir: Path, out_dir: Path, base: str,
         written = building.write(result, paths)
     except building.BuildFailed as exc:
         _report_errors(exc)
-        _fail(f"build failed with {len(exc.errors)} problem(s); {exc.built} of {exc.total} records "
-              f"built and validated; {out_dir}/ was left as it was")
+        _fail(
+            f"build failed with {len(exc.errors)} problem(s); {exc.built} of {exc.total} records "
+            f"built and validated; {out_dir}/ was left as it was"
+        )
     except InputErrors as exc:
         _report_errors(exc)
         _fail(f"build failed with {len(exc.errors)} problem(s); {out_dir}/ was left as it was")
@@ -62,8 +87,9 @@ def build(data_dir: Path, ontology_dir: Path, out_dir: Path, base: str,
     _print_summary(result, written, time.perf_counter() - started, sources)
 
 
-def _print_summary(result: building.BuildResult, written: list[Path], seconds: float,
-                   sources: Path | None) -> None:
+def _print_summary(
+    result: building.BuildResult, written: list[Path], seconds: float, sources: Path | None
+) -> None:
     graphs = Table(title="Named graphs", show_edge=False)
     graphs.add_column("graph")
     graphs.add_column("triples", justify="right")
@@ -75,9 +101,11 @@ def _print_summary(result: building.BuildResult, written: list[Path], seconds: f
     entities.add_column("count", justify="right")
     for name, count in result.entities.items():
         entities.add_row(name, str(count))
-    console.print(f"Built {len(result.records)} documents into "
-                  f"{len(result.triples_per_graph)} named graphs in {seconds:.1f} s"
-                  + (f"; every quote checked against {sources}" if sources else ""))
+    console.print(
+        f"Built {len(result.records)} documents into "
+        f"{len(result.triples_per_graph)} named graphs in {seconds:.1f} s"
+        + (f"; every quote checked against {sources}" if sources else "")
+    )
     console.print(graphs)
     console.print(entities)
     console.print(f"Validation (SHACL): {result.verdict.summary()}")

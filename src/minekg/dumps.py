@@ -44,8 +44,9 @@ def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]
 
 def _trig(dataset: Dataset) -> bytes:
     """TriG with the named graphs in IRI order (rdflib's writer orders them by hash)."""
-    header = "".join(f"@prefix {prefix}: <{namespace}> .\n"
-                     for prefix, namespace in sorted(dataset.namespaces()))
+    header = "".join(
+        f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in sorted(dataset.namespaces())
+    )
     blocks = []
     for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
         if len(graph) == 0:

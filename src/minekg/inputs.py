@@ -60,8 +60,9 @@ def load_reference(directory: Path) -> Reference:
             for section, entries in data.items():
                 if section not in SECTIONS:
                     known = ", ".join(SECTIONS)
-                    raise yamlio.error_at(path, node, (section,),
-                                          f"unknown section (known: {known})")
+                    raise yamlio.error_at(
+                        path, node, (section,), f"unknown section (known: {known})"
+                    )
                 if not isinstance(entries, list):
                     raise yamlio.error_at(path, node, (section,), "expected a list of entries")
                 for index, raw in enumerate(entries):
@@ -71,8 +72,14 @@ def load_reference(directory: Path) -> Reference:
                     scope = "entity" if section in KEYED_SECTIONS else section
                     where = f"{path.name}:{yamlio.line_of(node, loc)}"
                     if (scope, key) in defined_at:
-                        errors.append(yamlio.error_at(path, node, (*loc, "key"),
-                                      f"key {key!r} is already defined at {defined_at[scope, key]}"))
+                        errors.append(
+                            yamlio.error_at(
+                                path,
+                                node,
+                                (*loc, "key"),
+                                f"key {key!r} is already defined at {defined_at[scope, key]}",
+                            )
+                        )
                         continue
                     defined_at[scope, key] = where
                     if section in KEYED_SECTIONS:
@@ -95,8 +102,14 @@ def _reference_links(reference: Reference, files: list[Path]) -> list[InputError
         for entry in entries:
             for name, key in _entry_refs(entry):
                 if key not in reference.section_of:
-                    problems.append(InputError(where, None, f"{section}.{_key_of(entry)}.{name}",
-                                               f"unknown entity key {key!r}"))
+                    problems.append(
+                        InputError(
+                            where,
+                            None,
+                            f"{section}.{_key_of(entry)}.{name}",
+                            f"unknown entity key {key!r}",
+                        )
+                    )
     return problems
 
 
@@ -105,8 +118,20 @@ def _key_of(entry: BaseModel) -> str:
 
 
 def _entry_refs(entry: BaseModel) -> Iterator[tuple[str, str]]:
-    for name in ("part_of", "country", "nationality", "post_in", "within", "passed_by",
-                 "adopted_at", "protocol_to", "state", "treaty", "original", "resulting"):
+    for name in (
+        "part_of",
+        "country",
+        "nationality",
+        "post_in",
+        "within",
+        "passed_by",
+        "adopted_at",
+        "protocol_to",
+        "state",
+        "treaty",
+        "original",
+        "resulting",
+    ):
         value = getattr(entry, name, None)
         if value:
             yield name, value
@@ -117,7 +142,9 @@ def _entry_refs(entry: BaseModel) -> Iterator[tuple[str, str]]:
         yield "posts.post", tenure.post
 
 
-def load_records(directory: Path, reference: Reference) -> tuple[list[LoadedRecord], list[InputError]]:
+def load_records(
+    directory: Path, reference: Reference
+) -> tuple[list[LoadedRecord], list[InputError]]:
     """Load every record; a bad record is reported and left out, the others still load."""
     loaded: list[LoadedRecord] = []
     errors: list[InputError] = []
@@ -131,8 +158,14 @@ def load_records(directory: Path, reference: Reference) -> tuple[list[LoadedReco
     for item in loaded:
         for index, related in enumerate(item.record.related):
             if related.document not in keys:
-                errors.append(yamlio.error_at(item.path, item.node, ("related", index, "document"),
-                                              f"no record with key {related.document!r}"))
+                errors.append(
+                    yamlio.error_at(
+                        item.path,
+                        item.node,
+                        ("related", index, "document"),
+                        f"no record with key {related.document!r}",
+                    )
+                )
     bad = {e.file for e in errors}
     return [item for item in loaded if str(item.path) not in bad], errors
 
@@ -141,8 +174,9 @@ def load_record(path: Path, reference: Reference) -> LoadedRecord:
     data, node = yamlio.load(path)
     record = yamlio.validate(Record, data, path, node)
     if record.key != path.stem:
-        raise yamlio.error_at(path, node, ("key",),
-                              f"key {record.key!r} must match the file name {path.stem!r}")
+        raise yamlio.error_at(
+            path, node, ("key",), f"key {record.key!r} must match the file name {path.stem!r}"
+        )
     event_keys = {event.key for event in record.events}
     for loc, key in record_refs(record):
         if key not in reference.section_of and not (loc[-1] in EVENT_REFS and key in event_keys):
@@ -204,20 +238,34 @@ def check_sources(item: LoadedRecord, sources: Path) -> list[InputError]:
         return [yamlio.error_at(path, node, ("source", "file"), f"no file {source}")]
     raw = source.read_bytes()
     if hashlib.sha256(raw).hexdigest() != record.source.sha256:
-        return [yamlio.error_at(path, node, ("source", "sha256"),
-                                f"{source} has changed since the record was read from it")]
+        return [
+            yamlio.error_at(
+                path,
+                node,
+                ("source", "sha256"),
+                f"{source} has changed since the record was read from it",
+            )
+        ]
     text = raw.decode("utf-8")
     problems = []
     for loc_name, evidence in record.evidence():
-        found = text[evidence.at:evidence.end_offset]
+        found = text[evidence.at : evidence.end_offset]
         if found != evidence.quote:
             actual = text.find(evidence.quote)
             hint = f"it is at {actual}" if actual >= 0 else "it is not in the source at all"
-            loc = (*_split(loc_name), "quote") if loc_name != "document" else ("document",
-                                                                                "evidence", "quote")
+            loc = (
+                (*_split(loc_name), "quote")
+                if loc_name != "document"
+                else ("document", "evidence", "quote")
+            )
             if loc_name.startswith("document.parts"):
                 loc = (*_split(loc_name), "evidence", "quote")
-            problems.append(yamlio.error_at(path, node, loc,
-                                            f"quote is not at offset {evidence.at} of "
-                                            f"{record.source.file} ({hint})"))
+            problems.append(
+                yamlio.error_at(
+                    path,
+                    node,
+                    loc,
+                    f"quote is not at offset {evidence.at} of {record.source.file} ({hint})",
+                )
+            )
     return problems

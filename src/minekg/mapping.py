@@ -47,57 +47,99 @@ from minekg.vocab import (
 )
 
 DOCUMENT_CLASS = {
-    "letter": MKG.Letter, "annex": MKG.Annex, "statement": MKG.Statement,
-    "declaration": MKG.Declaration, "report": MKG.Report, "resolution": MKG.ResolutionText,
+    "letter": MKG.Letter,
+    "annex": MKG.Annex,
+    "statement": MKG.Statement,
+    "declaration": MKG.Declaration,
+    "report": MKG.Report,
+    "resolution": MKG.ResolutionText,
     "article": MKG.NewsArticle,
 }
 ORGANIZATION_CLASS = {
-    "igo": MKG.IntergovernmentalOrganization, "un_organ": MKG.UNOrgan, "un_entity": MKG.UNEntity,
-    "national_agency": MKG.NationalAgency, "ministry": MKG.Ministry, "court": MKG.Court,
-    "media": MKG.MediaOrganization, "armed_forces": MKG.ArmedForces, "group": MKG.Group,
-    "centre": MKG.Centre, "ngo": MKG.NonGovernmentalOrganization, "movement": MKG.Movement,
+    "igo": MKG.IntergovernmentalOrganization,
+    "un_organ": MKG.UNOrgan,
+    "un_entity": MKG.UNEntity,
+    "national_agency": MKG.NationalAgency,
+    "ministry": MKG.Ministry,
+    "court": MKG.Court,
+    "media": MKG.MediaOrganization,
+    "armed_forces": MKG.ArmedForces,
+    "group": MKG.Group,
+    "centre": MKG.Centre,
+    "ngo": MKG.NonGovernmentalOrganization,
+    "movement": MKG.Movement,
     "mission": MKG.Mission,
 }
 PLACE_CLASS = {
-    "city": MKG.City, "district": MKG.District, "region": MKG.Region,
-    "settlement": MKG.Settlement, "site": MKG.Site,
+    "city": MKG.City,
+    "district": MKG.District,
+    "region": MKG.Region,
+    "settlement": MKG.Settlement,
+    "site": MKG.Site,
 }
 INSTRUMENT_CLASS = {
-    "treaty": MKG.Treaty, "protocol": MKG.TreatyProtocol, "charter": MKG.Charter,
-    "resolution": MKG.Resolution, "standard": MKG.Standard, "agreement": MKG.Agreement,
-    "statement": MKG.Agreement, "strategy": MKG.Strategy, "policy": MKG.Policy,
-    "agenda": MKG.Agenda, "body_of_law": MKG.BodyOfLaw, "declaration": MKG.Instrument,
+    "treaty": MKG.Treaty,
+    "protocol": MKG.TreatyProtocol,
+    "charter": MKG.Charter,
+    "resolution": MKG.Resolution,
+    "standard": MKG.Standard,
+    "agreement": MKG.Agreement,
+    "statement": MKG.Agreement,
+    "strategy": MKG.Strategy,
+    "policy": MKG.Policy,
+    "agenda": MKG.Agenda,
+    "body_of_law": MKG.BodyOfLaw,
+    "declaration": MKG.Instrument,
 }
 LEGAL_INSTRUMENTS = {"treaty", "protocol", "charter", "resolution"}
 EVENT_CLASS = {
-    "conference": MKG.Conference, "summit": MKG.Summit, "meeting": MKG.Meeting,
-    "war": MKG.ArmedConflict, "military_operation": MKG.MilitaryOperation,
-    "signing": MKG.Signing, "resolution_adoption": MKG.Adoption,
-    "court_proceedings": MKG.LegalProceeding, "court_decision": MKG.CourtDecision,
-    "policy_decision": MKG.PolicyDecision, "establishment": MKG.Establishment,
-    "project": MKG.Project, "deployment": MKG.Deployment, "dismissal": MKG.Dismissal,
-    "appointment": MKG.Appointment, "map_handover": MKG.MapHandover,
-    "public_statement": MKG.PublicStatement, "observance": MKG.Observance,
-    "report_issuance": MKG.ReportIssuance, "renaming": MKG.Renaming,
+    "conference": MKG.Conference,
+    "summit": MKG.Summit,
+    "meeting": MKG.Meeting,
+    "war": MKG.ArmedConflict,
+    "military_operation": MKG.MilitaryOperation,
+    "signing": MKG.Signing,
+    "resolution_adoption": MKG.Adoption,
+    "court_proceedings": MKG.LegalProceeding,
+    "court_decision": MKG.CourtDecision,
+    "policy_decision": MKG.PolicyDecision,
+    "establishment": MKG.Establishment,
+    "project": MKG.Project,
+    "deployment": MKG.Deployment,
+    "dismissal": MKG.Dismissal,
+    "appointment": MKG.Appointment,
+    "map_handover": MKG.MapHandover,
+    "public_statement": MKG.PublicStatement,
+    "observance": MKG.Observance,
+    "report_issuance": MKG.ReportIssuance,
+    "renaming": MKG.Renaming,
 }
 QUALIFIER = {
-    "over": MKG.Over, "about": MKG.About, "at_least": MKG.AtLeast, "up_to": MKG.UpTo,
+    "over": MKG.Over,
+    "about": MKG.About,
+    "at_least": MKG.AtLeast,
+    "up_to": MKG.UpTo,
     "under": MKG.Under,
 }
 SCOPE = {"IAC": MKG.IAC, "IAC/NIAC": MKG.IACandNIAC, "IAC/arguably NIAC": MKG.IACandArguablyNIAC}
 STATUS = {"party": MKG.Party, "not_party": MKG.NotParty, "signatory": MKG.Signatory}
 EVENT_ROLES = {
-    "places": SEM.hasPlace, "organizers": MKG.organizer, "participants": MKG.participant,
-    "parties": MKG.party, "actors": SEM.hasActor,
+    "places": SEM.hasPlace,
+    "organizers": MKG.organizer,
+    "participants": MKG.participant,
+    "parties": MKG.party,
+    "actors": SEM.hasActor,
 }
 EVENT_SINGLE_ROLES = {
-    "initiator": MKG.initiator, "host": MKG.host, "body": MKG.adoptingBody,
+    "initiator": MKG.initiator,
+    "host": MKG.host,
+    "body": MKG.adoptingBody,
     "instrument": MKG.concernsInstrument,
 }
 
 
 def date_literal(value: str) -> Literal:
-    """A partial date at the precision the source gives it: xsd:gYear, xsd:gYearMonth or xsd:date."""
+    """A partial date at the precision the source gives: xsd:gYear, xsd:gYearMonth, xsd:date."""
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
     return Literal(value, datatype=datatype)
 
@@ -335,8 +377,11 @@ def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
     graph.add((node, RDF.type, MKG.Event))
     graph.add((node, RDF.type, EVENT_CLASS.get(event.type, MKG.Event)))
     _labels(graph, node, event)
-    for name, predicate in (("date", SEM.hasTimeStamp), ("start", SEM.hasBeginTimeStamp),
-                            ("end", SEM.hasEndTimeStamp)):
+    for name, predicate in (
+        ("date", SEM.hasTimeStamp),
+        ("start", SEM.hasBeginTimeStamp),
+        ("end", SEM.hasEndTimeStamp),
+    ):
         if getattr(event, name):
             graph.add((node, predicate, date_literal(getattr(event, name))))
     for place in event.places:
@@ -370,8 +415,12 @@ class DocumentMapper:
         self._document()
         for related in self.record.related:
             other = self.iris.document(related.document)
-            predicate = {"reports_on": MKG.reportsOn, "cites": CITO.cites,
-                         "transmits": MKG.transmits, "responds_to": CITO.repliesTo}[related.relation]
+            predicate = {
+                "reports_on": MKG.reportsOn,
+                "cites": CITO.cites,
+                "transmits": MKG.transmits,
+                "responds_to": CITO.repliesTo,
+            }[related.relation]
             self.add(self.doc, predicate, other)
             self.evidence(self.doc, related)
         for citation in self.record.citations:
@@ -382,14 +431,16 @@ class DocumentMapper:
             self._event(event)
         for claim in self.record.claims:
             self._claim(claim)
-        if self.record.figures:
-            dataset = self.iris.item("dataset", self.record.key, "figures")
+        dataset = self.iris.item("dataset", self.record.key, "figures")
+        if any(figure.value is not None for figure in self.record.figures):
             self.add(dataset, RDF.type, QB.DataSet)
             self.add(dataset, QB.structure, MKG.figureStructure)
             self.add(dataset, PROV.wasDerivedFrom, self.doc)
-            self.add(dataset, RDFS.label, Literal(f"Figures stated in {self.record.key}", lang="en"))
-            for figure in self.record.figures:
-                self._figure(figure, dataset)
+            self.add(
+                dataset, RDFS.label, Literal(f"Figures stated in {self.record.key}", lang="en")
+            )
+        for figure in self.record.figures:
+            self._figure(figure, dataset)
 
     def evidence(self, node: URIRef, span: Evidence) -> URIRef:
         """Attach the exact span that says it: a quote selector and a position selector."""
@@ -487,7 +538,11 @@ class DocumentMapper:
         if meta.title:
             return meta.title
         by = self.refs.reference.get(meta.author).label if meta.author else None
-        return f"{meta.type.capitalize()} by {by}" if by else f"{meta.type.capitalize()} {self.record.key}"
+        return (
+            f"{meta.type.capitalize()} by {by}"
+            if by
+            else f"{meta.type.capitalize()} {self.record.key}"
+        )
 
     def _citation(self, citation: Citation) -> None:
         if citation.rule is not None:
@@ -544,8 +599,11 @@ class DocumentMapper:
         add(node, RDFS.label, Literal(event.name, lang="en"))
         if event.theme:
             add(node, MKG.theme, Literal(event.theme, lang="en"))
-        for name, predicate in (("date", SEM.hasTimeStamp), ("start", SEM.hasBeginTimeStamp),
-                                ("end", SEM.hasEndTimeStamp)):
+        for name, predicate in (
+            ("date", SEM.hasTimeStamp),
+            ("start", SEM.hasBeginTimeStamp),
+            ("end", SEM.hasEndTimeStamp),
+        ):
             if getattr(event, name):
                 add(node, predicate, date_literal(getattr(event, name)))
         if event.date_text:
@@ -579,11 +637,15 @@ class DocumentMapper:
         self.evidence(node, claim)
 
     def _figure(self, figure: Figure, dataset: URIRef) -> None:
-        node = self.iris.item("observation", self.record.key, f"{figure.measure}-{figure.at}")
+        node = self.iris.item("figure", self.record.key, f"{figure.measure}-{figure.at}")
         add = self.add
-        add(node, RDF.type, MKG.Observation)
-        add(node, RDF.type, QB.Observation)
-        add(node, QB.dataSet, dataset)
+        add(node, RDF.type, MKG.Figure)
+        if figure.value is None:
+            add(node, RDF.type, MKG.QualitativeFigure)
+        else:
+            add(node, RDF.type, MKG.Observation)
+            add(node, RDF.type, QB.Observation)
+            add(node, QB.dataSet, dataset)
         add(node, MKG.measure, MEASURE[figure.measure])
         add(node, SDMX_ATTRIBUTE.unitMeasure, self.units[figure.measure])
         add(node, RDFS.label, Literal(self._figure_label(figure), lang="en"))
@@ -599,8 +661,11 @@ class DocumentMapper:
             add(node, MKG.estimate, Literal(True))
         if figure.context:
             add(node, MKG.contextFigure, Literal(True))
-        for name, predicate in (("as_of", MKG.asOf), ("period_start", MKG.periodStart),
-                                ("period_end", MKG.periodEnd)):
+        for name, predicate in (
+            ("as_of", MKG.asOf),
+            ("period_start", MKG.periodStart),
+            ("period_end", MKG.periodEnd),
+        ):
             if getattr(figure, name):
                 add(node, predicate, date_literal(getattr(figure, name)))
         if figure.period_text:
@@ -631,6 +696,7 @@ def _describe_document_graph(graph: Graph, item: LoadedRecord, iris: IRIs) -> No
     record = item.record
     node, doc = iris.graph(record.key), iris.document(record.key)
     activity = iris.kind("activity", f"mapping-{record.key}")
+    record_node = iris.kind("record", record.key)
     graph.add((node, RDF.type, MKG.DocumentGraph))
     graph.add((node, RDFS.label, Literal(f"What {record.key} says", lang="en")))
     graph.add((node, PROV.wasDerivedFrom, doc))
@@ -648,16 +714,27 @@ def _describe_document_graph(graph: Graph, item: LoadedRecord, iris: IRIs) -> No
     graph.add((doc, MKG.sourceSha256, Literal(record.source.sha256)))
     graph.add((activity, RDF.type, PROV.Activity))
     graph.add((activity, RDFS.label, Literal(f"Mapping of record {record.key}", lang="en")))
-    graph.add((activity, PROV.used, Literal(f"data/records/{item.path.name}")))
+    graph.add((activity, PROV.used, record_node))
+    graph.add((record_node, RDF.type, PROV.Entity))
+    graph.add((record_node, RDFS.label, Literal(f"data/records/{item.path.name}")))
+    graph.add((record_node, MKG.recordSha256, Literal(item.digest)))
 
 
 def _describe_reference_graph(graph: Graph, iris: IRIs, reference: Reference) -> None:
     node = iris.graph("reference")
     graph.add((node, RDF.type, PROV.Entity))
     graph.add((node, RDFS.label, Literal("minekg reference data", lang="en")))
-    graph.add((node, SCHEMA.description, Literal(
-        "Curated states, organizations, persons, places, instruments, customary IHL rules, "
-        "treaty status facts and well-known events; facts carry their source.", lang="en")))
+    graph.add(
+        (
+            node,
+            SCHEMA.description,
+            Literal(
+                "Curated states, organizations, persons, places, instruments, customary IHL rules, "
+                "treaty status facts and well-known events; facts carry their source.",
+                lang="en",
+            ),
+        )
+    )
     for path in reference.files:
         graph.add((node, DCTERMS.source, Literal(f"data/reference/{path.name}")))
     ontology = iris.graph("ontology")

@@ -21,11 +21,19 @@ from minekg.vocab import DEFAULT_BASE, MKG, IRIs
 from minekg.yamlio import error_at
 
 SUMMARY_CLASSES = {
-    "documents": MKG.SourceDocument, "states": MKG.State, "organizations": MKG.Organization,
-    "persons": MKG.Person, "posts": MKG.Post, "places": MKG.Place,
-    "instruments": MKG.Instrument, "customary IHL rules": MKG.CustomaryIHLRule,
-    "events": MKG.Event, "claims": MKG.Claim, "figures": MKG.Observation,
-    "citations": MKG.Citation, "evidence spans": MKG.Evidence,
+    "documents": MKG.SourceDocument,
+    "states": MKG.State,
+    "organizations": MKG.Organization,
+    "persons": MKG.Person,
+    "posts": MKG.Post,
+    "places": MKG.Place,
+    "instruments": MKG.Instrument,
+    "customary IHL rules": MKG.CustomaryIHLRule,
+    "events": MKG.Event,
+    "claims": MKG.Claim,
+    "figures": MKG.Observation,
+    "citations": MKG.Citation,
+    "evidence spans": MKG.Evidence,
 }
 
 
@@ -74,15 +82,21 @@ def build(paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None) -
     if errors:
         total = len(list((paths.data / "records").glob("*.yaml")))
         raise BuildFailed(sorted(errors, key=str), built=len(good), total=total)
-    return BuildResult(dataset, good, verdict, _triples_per_graph(dataset, base),
-                       _entities(dataset))
+    return BuildResult(
+        dataset, good, verdict, _triples_per_graph(dataset, base), _entities(dataset)
+    )
 
 
 def _unknown_measures(item: LoadedRecord, known: dict[str, URIRef]) -> list[InputError]:
     return [
-        error_at(item.path, item.node, ("figures", index, "measure"),
-                 f"unknown measure {figure.measure!r} (not in ontology/measures.ttl)")
-        for index, figure in enumerate(item.record.figures) if figure.measure not in known
+        error_at(
+            item.path,
+            item.node,
+            ("figures", index, "measure"),
+            f"unknown measure {figure.measure!r} (not in ontology/measures.ttl)",
+        )
+        for index, figure in enumerate(item.record.figures)
+        if figure.measure not in known
     ]
 
 
@@ -101,13 +115,24 @@ def _entities(dataset: Dataset) -> dict[str, int]:
 
 def write(result: BuildResult, paths: Paths) -> list[Path]:
     """Write every output into ``paths.out`` atomically; return the files written."""
-    context = json.loads((paths.ontology / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    context = json.loads((paths.ontology / "context.jsonld").read_text(encoding="utf-8"))[
+        "@context"
+    ]
     payloads = dumps.serialize_all(result.dataset, context)
     payloads["report.txt"] = _report(result.verdict).encode()
-    payloads["summary.json"] = (json.dumps(
-        {"named_graphs": result.triples_per_graph, "entities": result.entities,
-         "conforms": result.verdict.conforms, "findings": result.verdict.counts},
-        indent=1, sort_keys=True) + "\n").encode()
+    payloads["summary.json"] = (
+        json.dumps(
+            {
+                "named_graphs": result.triples_per_graph,
+                "entities": result.entities,
+                "conforms": result.verdict.conforms,
+                "findings": result.verdict.counts,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n"
+    ).encode()
 
     def fill(folder: Path) -> None:
         for name, payload in payloads.items():
@@ -119,5 +144,7 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
 
 def _report(verdict: checks.Verdict) -> str:
     lines = [f"SHACL validation: {verdict.summary()}"]
-    lines += [f"{f.severity}\t{f.document}\t{f.focus}\t{f.path}\t{f.message}" for f in verdict.findings]
+    lines += [
+        f"{f.severity}\t{f.document}\t{f.focus}\t{f.path}\t{f.message}" for f in verdict.findings
+    ]
     return "\n".join(lines) + "\n"

@@ -61,10 +61,26 @@ DocumentType = Literal[
     "letter", "annex", "statement", "declaration", "report", "resolution", "article"
 ]
 EventType = Literal[
-    "conference", "summit", "meeting", "war", "military_operation", "signing",
-    "resolution_adoption", "court_proceedings", "court_decision", "policy_decision",
-    "establishment", "project", "deployment", "dismissal", "appointment", "map_handover",
-    "public_statement", "observance", "report_issuance", "renaming",
+    "conference",
+    "summit",
+    "meeting",
+    "war",
+    "military_operation",
+    "signing",
+    "resolution_adoption",
+    "court_proceedings",
+    "court_decision",
+    "policy_decision",
+    "establishment",
+    "project",
+    "deployment",
+    "dismissal",
+    "appointment",
+    "map_handover",
+    "public_statement",
+    "observance",
+    "report_issuance",
+    "renaming",
 ]
 Qualifier = Literal["over", "about", "at_least", "up_to", "under"]
 
@@ -267,4 +283,3 @@ class Record(Strict):
         for name in ("related", "citations", "mentions", "events", "claims", "figures"):
             spans += [(f"{name}.{i}", item) for i, item in enumerate(getattr(self, name))]
         return spans
-

@@ -29,7 +29,7 @@ Aliases = Annotated[list[str], BeforeValidator(_str_list)]
 
 
 class Entry(BaseModel):
-    """Fields every reference entity has: a key, a canonical English label, the names real text uses."""
+    """What every reference entity has: key, canonical English label, the names text uses."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,8 +46,19 @@ class State(Entry):
 
 
 OrganizationType = Literal[
-    "igo", "un_organ", "un_entity", "national_agency", "ministry", "court", "media",
-    "armed_forces", "group", "centre", "ngo", "movement", "mission",
+    "igo",
+    "un_organ",
+    "un_entity",
+    "national_agency",
+    "ministry",
+    "court",
+    "media",
+    "armed_forces",
+    "group",
+    "centre",
+    "ngo",
+    "movement",
+    "mission",
 ]
 
 
@@ -90,8 +101,18 @@ class Place(Entry):
 
 
 InstrumentType = Literal[
-    "treaty", "protocol", "charter", "resolution", "standard", "agreement", "statement",
-    "strategy", "policy", "agenda", "body_of_law", "declaration",
+    "treaty",
+    "protocol",
+    "charter",
+    "resolution",
+    "standard",
+    "agreement",
+    "statement",
+    "strategy",
+    "policy",
+    "agenda",
+    "body_of_law",
+    "declaration",
 ]
 
 

@@ -24,7 +24,7 @@ UN_SYMBOL = re.compile(
 
 
 def split_joint(symbol: str) -> list[str]:
-    """"A/78/908-S/2024/456" names one document by two symbols: return both."""
+    """ "A/78/908-S/2024/456" names one document by two symbols: return both."""
     return [part.strip() for part in re.split(r"-(?=[A-Z]+/)", symbol.strip())]
 
 

@@ -32,21 +32,48 @@ GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 WD = Namespace("http://www.wikidata.org/entity/")
 
 PREFIXES = {
-    "mkg": MKG, "measure": MEASURE, "schema": SCHEMA, "sem": SEM, "cito": CITO, "oa": OA,
-    "qb": QB, "sdmx-dimension": SDMX_DIMENSION, "sdmx-measure": SDMX_MEASURE,
-    "sdmx-attribute": SDMX_ATTRIBUTE, "unit": UNIT, "geo": GEO, "wd": WD, "dct": DCTERMS,
-    "foaf": FOAF, "org": ORG, "owl": OWL, "prov": PROV, "rdf": RDF, "rdfs": RDFS, "skos": SKOS,
-    "time": TIME, "xsd": XSD,
+    "mkg": MKG,
+    "measure": MEASURE,
+    "schema": SCHEMA,
+    "sem": SEM,
+    "cito": CITO,
+    "oa": OA,
+    "qb": QB,
+    "sdmx-dimension": SDMX_DIMENSION,
+    "sdmx-measure": SDMX_MEASURE,
+    "sdmx-attribute": SDMX_ATTRIBUTE,
+    "unit": UNIT,
+    "geo": GEO,
+    "wd": WD,
+    "dct": DCTERMS,
+    "foaf": FOAF,
+    "org": ORG,
+    "owl": OWL,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "time": TIME,
+    "xsd": XSD,
 }
 
 # The IRI path segment for each reference section, and for instruments by their type.
 SECTION_PATH = {
-    "states": "state", "organizations": "organization", "persons": "person", "posts": "post",
-    "places": "place", "events": "event",
+    "states": "state",
+    "organizations": "organization",
+    "persons": "person",
+    "posts": "post",
+    "places": "place",
+    "events": "event",
 }
 INSTRUMENT_PATH = {
-    "treaty": "treaty", "protocol": "treaty", "charter": "treaty", "resolution": "resolution",
-    "standard": "standard", "agreement": "agreement", "statement": "agreement",
+    "treaty": "treaty",
+    "protocol": "treaty",
+    "charter": "treaty",
+    "resolution": "resolution",
+    "standard": "standard",
+    "agreement": "agreement",
+    "statement": "agreement",
     "body_of_law": "law",
 }
 

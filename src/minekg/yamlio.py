@@ -38,7 +38,8 @@ def load(path: Path) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(path, mark.line + 1 if mark else None, None, f"malformed YAML: {problem}")
+        line = mark.line + 1 if mark else None
+        raise InputError(path, line, None, f"malformed YAML: {problem}") from None
     if node is not None:
         _reject_duplicate_keys(path, node, ())
     return _Loader(text).get_single_data() if node is not None else None, node
@@ -51,7 +52,9 @@ def _reject_duplicate_keys(path: Path, node: yaml.Node, loc: tuple[Any, ...]) ->
             key = key_node.value
             if key in seen:
                 raise InputError(
-                    path, key_node.start_mark.line + 1, _dotted(loc + (key,)),
+                    path,
+                    key_node.start_mark.line + 1,
+                    _dotted(loc + (key,)),
                     f"duplicate key (first at line {seen[key]})",
                 )
             seen[key] = key_node.start_mark.line + 1
@@ -67,7 +70,9 @@ def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     for step in loc:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
             node = node.value[step]
         else:
             break
@@ -90,8 +95,11 @@ def validate(
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         first = errors[0]
-        where = loc + tuple(step for step in first["loc"] if not isinstance(step, str)
-                            or not step.startswith("function-"))
+        where = loc + tuple(
+            step
+            for step in first["loc"]
+            if not isinstance(step, str) or not step.startswith("function-")
+        )
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InputError(
             path, line_of(node, where), _dotted(where) or model.__name__, first["msg"] + more
