@@ -6,7 +6,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
 from minekg.pipeline import BuildResult
-from minekg.vocab import CITO, MKG, OA
+from minekg.vocab import CITO, MKG, OA, SCHEMA
 
 ID = "https://w3id.org/minekg/id/document/"
 GRAPH = "https://w3id.org/minekg/graph/"
@@ -20,11 +20,15 @@ def test_the_december_letter_cites_the_june_letter_by_its_joint_symbol(built: Bu
     # Both halves of the joint symbol resolve to the one document.
     citations = [c for c in december.subjects(CITO.hasCitedEntity, june)]
     assert len(citations) == 2
+    # The June letter does not print its symbols: identifying them is the reviewer's word,
+    # kept in the provenance graph with the document that establishes it.
+    provenance = built.dataset.graph(URIRef(GRAPH + "provenance"))
+    identified = {str(s) for s in provenance.objects(june, MKG.identifiedSymbol)}
+    assert identified == {"A/78/908", "S/2024/456"}
+    for identification in provenance.subjects(MKG.identifiedDocument, june):
+        assert provenance.value(identification, MKG.establishedBy) == URIRef(ID + "A-79-690")
     june_graph = built.dataset.graph(URIRef(GRAPH + "A-78-908"))
-    assert {str(s) for s in june_graph.objects(june, MKG.identifiedSymbol)} == {
-        "A/78/908",
-        "S/2024/456",
-    }
+    assert not list(june_graph.triples((june, MKG.identifiedSymbol, None)))
 
 
 def test_the_news_article_reports_on_the_december_letter(built: BuildResult) -> None:
@@ -46,5 +50,10 @@ def test_evidence_in_an_annex_points_at_the_annex(built: BuildResult) -> None:
     graph = built.dataset.graph(URIRef(GRAPH + "A-78-908"))
     in_annex = {ev for ev, _ in graph.subject_objects(MKG.inPart)}
     assert in_annex
+    provenance = built.dataset.graph(URIRef(GRAPH + "provenance"))
     for evidence in in_annex:
-        assert graph.value(evidence, OA.hasSource) == URIRef(ID + "A-78-908")
+        text = graph.value(evidence, OA.hasSource)
+        assert (text, SCHEMA.encodesCreativeWork, URIRef(ID + "A-78-908")) in provenance
+        assert str(provenance.value(text, MKG.sha256)) == (
+            "652452e5665d6d50f837272d871d57f47e8bc0d84aa63bed73ec2abf151602ed"
+        )

@@ -221,7 +221,7 @@ def build_dataset(
     units = vocabulary.units
     for item in records:
         graph = dataset.graph(iris.graph(item.record.key))
-        DocumentMapper(graph, item.record, refs, units).map()
+        DocumentMapper(graph, provenance, item.record, refs, units).map()
         _describe_document_graph(provenance, item, iris)
     return dataset
 
@@ -318,7 +318,6 @@ def _map_tenure(graph: Graph, refs: ReferenceIRIs, person_key: str, tenure: Any)
     graph.add((node, RDF.type, MKG.Tenure))
     graph.add((node, MKG.holder, person))
     graph.add((node, MKG.post, post))
-    graph.add((post, ORG.heldBy, person))
     if tenure.start:
         graph.add((node, SCHEMA.startDate, date_literal(tenure.start)))
     if tenure.end:
@@ -356,7 +355,7 @@ def _map_instrument(graph: Graph, refs: ReferenceIRIs, instrument: Any) -> None:
 def _map_rule(graph: Graph, refs: ReferenceIRIs, rule: Any) -> None:
     node = refs.rule(rule.number)
     label = f"Rule {rule.number}. {rule.title}"
-    for cls in (MKG.CustomaryIHLRule, MKG.LegalInstrument, MKG.Instrument):
+    for cls in (MKG.CustomaryIHLRule, MKG.Instrument):
         graph.add((node, RDF.type, cls))
     graph.add((node, RDFS.label, Literal(label, lang="en")))
     graph.add((node, SKOS.prefLabel, Literal(label, lang="en")))
@@ -372,11 +371,8 @@ def _map_rule(graph: Graph, refs: ReferenceIRIs, rule: Any) -> None:
         graph.add((node, RDFS.seeAlso, URIRef(rule.legacy_url)))
 
 
-def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
-    node = refs.entity(event.key)
-    graph.add((node, RDF.type, MKG.Event))
-    graph.add((node, RDF.type, EVENT_CLASS.get(event.type, MKG.Event)))
-    _labels(graph, node, event)
+def _add_timestamps(graph: Graph, node: URIRef, event: Any) -> None:
+    """SEM time stamps at the precision given: a single date, or a begin and an end."""
     for name, predicate in (
         ("date", SEM.hasTimeStamp),
         ("start", SEM.hasBeginTimeStamp),
@@ -384,6 +380,14 @@ def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
     ):
         if getattr(event, name):
             graph.add((node, predicate, date_literal(getattr(event, name))))
+
+
+def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
+    node = refs.entity(event.key)
+    graph.add((node, RDF.type, MKG.Event))
+    graph.add((node, RDF.type, EVENT_CLASS[event.type]))
+    _labels(graph, node, event)
+    _add_timestamps(graph, node, event)
     for place in event.places:
         graph.add((node, SEM.hasPlace, refs.entity(place)))
     for party in event.parties:
@@ -398,12 +402,24 @@ def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
 
 
 class DocumentMapper:
-    """Writes what one record says into that document's named graph."""
+    """Writes what one record says into that document's named graph.
 
-    def __init__(self, graph: Graph, record: Record, refs: ReferenceIRIs, units: dict[str, URIRef]):
-        self.graph, self.record, self.refs, self.units = graph, record, refs, units
-        self.iris = refs.iris
+    What the reviewer adds (notes, symbols established from other documents, the source file)
+    goes into the provenance graph instead: it is minekg's word, not the document's.
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        provenance: Graph,
+        record: Record,
+        refs: ReferenceIRIs,
+        units: dict[str, URIRef],
+    ):
+        self.graph, self.provenance, self.record = graph, provenance, record
+        self.refs, self.units, self.iris = refs, units, refs.iris
         self.doc = self.iris.document(record.key)
+        self.text = self.iris.kind("text", record.source.sha256)
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
@@ -449,7 +465,7 @@ class DocumentMapper:
         self.add(node, MKG.evidence, ev)
         self.add(ev, RDF.type, MKG.Evidence)
         self.add(ev, RDF.type, OA.SpecificResource)
-        self.add(ev, OA.hasSource, self.doc)
+        self.add(ev, OA.hasSource, self.text)
         self.add(ev, OA.hasSelector, quote)
         self.add(ev, OA.hasSelector, position)
         self.add(quote, RDF.type, OA.TextQuoteSelector)
@@ -473,15 +489,25 @@ class DocumentMapper:
         if meta.title:
             add(doc, DCTERMS.title, Literal(meta.title, lang="en"))
         add(doc, DCTERMS.language, Literal(meta.language))
-        if self.record.source.url:
-            add(doc, SCHEMA.url, URIRef(self.record.source.url))
         for symbol in meta.symbols:
             add(doc, MKG.unSymbol, Literal(symbols.normalise(symbol)))
             self._undocs(doc, symbol)
         for identified in meta.identified_symbols:
-            add(doc, MKG.identifiedSymbol, Literal(symbols.normalise(identified.symbol)))
-            add(doc, MKG.identificationBasis, Literal(identified.reason, lang="en"))
-            self._undocs(doc, identified.symbol)
+            symbol = symbols.normalise(identified.symbol)
+            node = self.iris.item("identification", self.record.key, symbols.symbol_key(symbol))
+            self.provenance.add((doc, MKG.identifiedSymbol, Literal(symbol)))
+            self.provenance.add((node, RDF.type, MKG.SymbolIdentification))
+            self.provenance.add((node, MKG.identifiedDocument, doc))
+            self.provenance.add((node, MKG.identifiedSymbol, Literal(symbol)))
+            self.provenance.add(
+                (node, MKG.establishedBy, self.iris.document(identified.established_by))
+            )
+            self.provenance.add(
+                (node, MKG.identificationBasis, Literal(identified.reason, lang="en"))
+            )
+            url = symbols.undocs_url(symbol)
+            if url:
+                self.provenance.add((doc, RDFS.seeAlso, URIRef(url)))
         if meta.date:
             add(doc, DCTERMS.issued, date_literal(meta.date))
         if meta.date_note:
@@ -592,20 +618,23 @@ class DocumentMapper:
         self.add(node, OA.hasTarget, self.evidence(node, span))
 
     def _event(self, event: Event) -> None:
-        node = self.entity(event.key)
+        """The event as this document tells it: its own node, linked to the event it is about.
+
+        Documents disagree on names, dates and who did what; each account keeps its document's
+        version, so a graph without graph names still never merges one side's story into the event.
+        """
+        event_node = self.entity(event.key)
+        node = self.iris.kind("event", f"{event.key}/in/{self.record.key}")
         add = self.add
-        add(node, RDF.type, MKG.Event)
-        add(node, RDF.type, EVENT_CLASS[event.type])
+        add(event_node, RDF.type, MKG.Event)
+        for cls in (MKG.EventAccount, MKG.Event, EVENT_CLASS[event.type]):
+            add(node, RDF.type, cls)
+        add(node, MKG.accountOf, event_node)
         add(node, RDFS.label, Literal(event.name, lang="en"))
+        add(node, PROV.wasDerivedFrom, self._speaker(event))
         if event.theme:
             add(node, MKG.theme, Literal(event.theme, lang="en"))
-        for name, predicate in (
-            ("date", SEM.hasTimeStamp),
-            ("start", SEM.hasBeginTimeStamp),
-            ("end", SEM.hasEndTimeStamp),
-        ):
-            if getattr(event, name):
-                add(node, predicate, date_literal(getattr(event, name)))
+        _add_timestamps(self.graph, node, event)
         if event.date_text:
             add(node, MKG.dateText, Literal(event.date_text, lang="en"))
         for name, predicate in EVENT_ROLES.items():
@@ -675,7 +704,7 @@ class DocumentMapper:
         if figure.recorded_by:
             add(node, MKG.recordedBy, self.entity(figure.recorded_by))
         if figure.note:
-            add(node, RDFS.comment, Literal(figure.note, lang="en"))
+            self.provenance.add((node, MKG.reviewerNote, Literal(figure.note, lang="en")))
         add(node, PROV.wasDerivedFrom, self._speaker(figure))
         self.evidence(node, figure)
 
@@ -693,31 +722,35 @@ def _format_number(value: Decimal) -> str:
 
 
 def _describe_document_graph(graph: Graph, item: LoadedRecord, iris: IRIs) -> None:
+    """PROV-O for one document graph: what it was derived from, by what, reviewed or not."""
     record = item.record
     node, doc = iris.graph(record.key), iris.document(record.key)
     activity = iris.kind("activity", f"mapping-{record.key}")
     record_node = iris.kind("record", record.key)
-    graph.add((node, RDF.type, MKG.DocumentGraph))
-    graph.add((node, RDFS.label, Literal(f"What {record.key} says", lang="en")))
-    graph.add((node, PROV.wasDerivedFrom, doc))
-    graph.add((node, PROV.hadPrimarySource, doc))
-    graph.add((node, PROV.wasGeneratedBy, activity))
-    graph.add((node, MKG.reviewStatus, MKG.Reviewed if record.review == "reviewed" else MKG.Draft))
-    graph.add((node, MKG.recordSha256, Literal(item.digest)))
-    graph.add((node, MKG.sourceSha256, Literal(record.source.sha256)))
-    graph.add((node, DCTERMS.source, Literal(f"data/records/{item.path.name}")))
-    if record.source.url:
-        graph.add((doc, SCHEMA.url, URIRef(record.source.url)))
+    text = iris.kind("text", record.source.sha256)
+    add = graph.add
+    add((node, RDF.type, MKG.DocumentGraph))
+    add((node, RDFS.label, Literal(f"What {record.key} says", lang="en")))
+    add((node, PROV.wasDerivedFrom, text))
+    add((node, PROV.hadPrimarySource, doc))
+    add((node, PROV.wasGeneratedBy, activity))
+    add((node, MKG.reviewStatus, MKG.Reviewed if record.review == "reviewed" else MKG.Draft))
+    add((activity, RDF.type, PROV.Activity))
+    add((activity, RDFS.label, Literal(f"Mapping of record {record.key}", lang="en")))
+    add((activity, PROV.used, record_node))
+    add((activity, PROV.used, text))
+    add((record_node, RDF.type, PROV.Entity))
+    add((record_node, RDFS.label, Literal(f"data/records/{item.path.name}")))
+    add((record_node, MKG.sha256, Literal(item.digest)))
+    add((text, RDF.type, MKG.SourceText))
+    add((text, RDFS.label, Literal(f"Text of {record.key} ({record.source.file})")))
+    add((text, SCHEMA.encodesCreativeWork, doc))
+    add((text, DCTERMS.format, Literal(record.source.media_type)))
+    add((text, MKG.sha256, Literal(record.source.sha256)))
     if record.source.rights:
-        graph.add((doc, DCTERMS.rights, Literal(record.source.rights, lang="en")))
-    graph.add((doc, DCTERMS.format, Literal(record.source.media_type)))
-    graph.add((doc, MKG.sourceSha256, Literal(record.source.sha256)))
-    graph.add((activity, RDF.type, PROV.Activity))
-    graph.add((activity, RDFS.label, Literal(f"Mapping of record {record.key}", lang="en")))
-    graph.add((activity, PROV.used, record_node))
-    graph.add((record_node, RDF.type, PROV.Entity))
-    graph.add((record_node, RDFS.label, Literal(f"data/records/{item.path.name}")))
-    graph.add((record_node, MKG.recordSha256, Literal(item.digest)))
+        add((text, DCTERMS.rights, Literal(record.source.rights, lang="en")))
+    if record.source.url:
+        add((doc, SCHEMA.url, URIRef(record.source.url)))
 
 
 def _describe_reference_graph(graph: Graph, iris: IRIs, reference: Reference) -> None:
