@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from rdflib import URIRef
-from rdflib.namespace import PROV, RDF
+import re
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from minekg.pipeline import BuildResult
 from minekg.vocab import MKG, OA, SCHEMA, SEM
@@ -80,3 +82,52 @@ def test_every_figure_names_its_source_and_quote(built: BuildResult) -> None:
             evidence = graph.value(figure, MKG.evidence)
             assert (evidence, OA.hasSource, graph.value(evidence, OA.hasSource)) in graph
     assert figures > 50
+
+
+# What a document graph may say about a node that is not its own: that it exists, and the
+# identity a citation gives it (a symbol, a title) — nothing about what it did.
+IDENTITY_PREDICATES = {
+    RDF.type,
+    RDFS.label,
+    RDFS.seeAlso,
+    DCTERMS.title,
+    MKG.unSymbol,
+    SCHEMA.legislationIdentifier,
+}
+
+
+def _own_node(subject: str, key: str) -> bool:
+    own = (
+        rf"{re.escape(BASE)}id/(document/{re.escape(key)}(/.*)?|(claim|figure|citation|mention"
+        rf"|evidence|dataset)/{re.escape(key)}/.+|event/.+/in/{re.escape(key)})"
+    )
+    return re.fullmatch(own, subject) is not None
+
+
+def test_document_graphs_describe_only_their_own_nodes(built: BuildResult) -> None:
+    reference = built.dataset.graph(URIRef(BASE + "graph/reference"))
+    actors = {
+        s
+        for s, _, o in reference.triples((None, RDF.type, None))
+        if o in (MKG.State, MKG.Organization, MKG.Person, MKG.Post, MKG.Place)
+    }
+    assert len(actors) > 40
+    for graph in document_graphs(built):
+        key = str(graph.identifier).rsplit("/", 1)[-1]
+        for s, p, o in graph:
+            if _own_node(str(s), key):
+                continue
+            assert s not in actors, f"{key} states ({s} {p} {o}) about an actor"
+            if str(s).startswith(BASE + "id/event/"):
+                assert p == RDF.type, f"{key} describes the shared event {s}: ({p} {o})"
+            assert p in IDENTITY_PREDICATES, f"{key} states ({s} {p} {o}) outside its own nodes"
+
+
+def test_the_union_dump_says_nothing_about_actors_beyond_the_reference(
+    built: BuildResult, written
+) -> None:
+    """minekg.ttl drops graph names: still, no document's word may land on a state or a person."""
+    union = Graph().parse(written / "minekg.ttl", format="turtle")
+    reference = built.dataset.graph(URIRef(BASE + "graph/reference"))
+    for actor in (ARMENIA, AZERBAIJAN, URIRef(BASE + "id/person/yashar-aliyev")):
+        assert set(union.predicate_objects(actor)) == set(reference.predicate_objects(actor))

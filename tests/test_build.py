@@ -3,6 +3,7 @@ reported by file, line and field while the last good out/ stays untouched."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -157,7 +158,7 @@ def test_malformed_yaml(good_build: Paths) -> None:
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     result = run_cli(good_build)
     assert result.exit_code != 0
-    assert re.search(rf"error: {re.escape(str(path))}:\d+: malformed YAML", result.output)
+    assert f"error: {path}:4: malformed YAML" in result.output, result.output
     assert _snapshot(good_build.out) == before
 
 
@@ -241,3 +242,91 @@ def test_missing_data_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert f"{tmp_path / 'nowhere' / 'reference'}: no such folder" in result.output
     assert not paths.out.exists()
+
+
+def test_two_items_that_would_merge_into_one_node(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\nclaims:\n") + len("\nclaims:\n")
+    end = text.index("\n- claimant", start + 1) + 1
+    first_claim = text[start:end]
+    twin = first_claim.replace("claimant: aze", "claimant: rus", 1)
+    path.write_text(text[:end] + twin + text[end:], encoding="utf-8")
+    line = _line_of(path, "claimant: rus")
+    _assert_fails_naming(good_build, before, path, line, "claims.1", "would merge into one node")
+
+
+def test_an_empty_records_folder_is_an_error(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    for path in (good_build.data / "records").glob("*.yaml"):
+        path.rename(path.with_suffix(".yml"))
+    result = run_cli(good_build)
+    assert result.exit_code != 0
+    assert "no records (*.yaml) to build" in result.output
+    assert "rename to .yaml" in result.output
+    assert _snapshot(good_build.out) == before
+
+
+def test_a_source_that_is_not_utf8(good_build: Paths, tmp_path: Path) -> None:
+    before = _snapshot(good_build.out)
+    sources = tmp_path / "sources"
+    shutil.copytree(CORPUS, sources)
+    source = sources / "000_e0f3878713b30c27.txt"
+    source.write_bytes(source.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    path = _record(good_build, "A-79-690")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"sha256: [0-9a-f]{64}", f"sha256: {digest}", text, count=1))
+    line = _line_of(path, "file: 000_")
+    _assert_fails_naming(
+        good_build,
+        before,
+        path,
+        line,
+        "source.file",
+        "is not UTF-8 text",
+        "--sources",
+        str(sources),
+    )
+
+
+def test_a_base_that_is_not_an_iri(copy_of_project: Paths) -> None:
+    result = run_cli(copy_of_project, "--base", "not an iri/")
+    assert result.exit_code != 0
+    assert "error: --base: 'not an iri/' must be an absolute http:// or https:// IRI" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_typo_in_a_reference_link_names_its_file_and_line(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    path = good_build.data / "reference" / "organizations.yaml"
+    line = _break(path, "country: aze", "country: azr")
+    _assert_fails_naming(
+        good_build, before, path, line, "organizations.", "unknown entity key 'azr'"
+    )
+
+
+def test_one_bad_reference_entry_is_one_error(good_build: Paths) -> None:
+    path = good_build.data / "reference" / "states.yaml"
+    line = _break(path, "wikidata: Q227", "wikidata: Q22x7")
+    result = run_cli(good_build)
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("error: ")]
+    assert errors[0].startswith(f"error: {path}:{line}: states.0.wikidata"), errors
+    assert len(errors) == 2, errors  # the problem, then the summary line
+
+
+def test_a_shape_violation_fails_the_build(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    shapes = good_build.ontology / "shapes.ttl"
+    strict = shapes.read_text(encoding="utf-8").replace(
+        "sh:path mkg:claimant ; sh:minCount 1 ;", "sh:path mkg:claimant ; sh:minCount 2 ;"
+    )
+    shapes.write_text(strict, encoding="utf-8")
+    result = run_cli(good_build)
+    assert result.exit_code != 0
+    path = _record(good_build, "A-79-690")
+    assert f"error: {path}: https://w3id.org/minekg/ontology#claimant: " in result.output
+    assert _snapshot(good_build.out) == before

@@ -41,11 +41,6 @@ def test_symbol_forms(written: str, normal: str, key: str, url: str | None) -> N
     assert symbols.undocs_url(written) == url
 
 
-def test_joint_symbol_names_one_document_twice() -> None:
-    assert symbols.split_joint("A/78/908-S/2024/456") == ["A/78/908", "S/2024/456"]
-    assert symbols.split_joint("A/C.3/79/L.35") == ["A/C.3/79/L.35"]
-
-
 @pytest.mark.parametrize(
     "symbol,resolution",
     [

@@ -18,19 +18,21 @@ from typing import Any
 
 from rdflib import Dataset, Graph
 
-DUMPS = {
-    "minekg.trig": "TriG: every named graph, the way to load minekg into a quad store",
-    "minekg.nq": "N-Quads: the same dataset, one sorted statement per line",
-    "minekg.ttl": "Turtle: the union of all graphs, without graph names",
-    "minekg.jsonld": "JSON-LD: the dataset with graph names, using ontology/context.jsonld",
-}
+from minekg.vocab import PREFIXES
+
+
+def _graph_with_prefixes(dataset: Dataset) -> Graph:
+    """An empty graph bound to minekg's prefixes only (rdflib would add thirty of its own)."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in dataset.namespaces():
+        if prefix in PREFIXES or prefix in ("mkgid", "mkgg"):
+            graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
 
 
 def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]:
     """Every dump as bytes, keyed by file name."""
-    union = Graph()
-    for prefix, namespace in dataset.namespaces():
-        union.bind(prefix, namespace, override=True, replace=True)
+    union = _graph_with_prefixes(dataset)
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         union.add((s, p, o))
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
@@ -44,20 +46,21 @@ def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]
 
 def _trig(dataset: Dataset) -> bytes:
     """TriG with the named graphs in IRI order (rdflib's writer orders them by hash)."""
-    header = "".join(
-        f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in sorted(dataset.namespaces())
-    )
+    prefixes = _graph_with_prefixes(dataset)
+    declared: set[str] = set()
     blocks = []
     for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
         if len(graph) == 0:
             continue
-        body = Graph(namespace_manager=dataset.namespace_manager)
+        body = Graph(namespace_manager=prefixes.namespace_manager)
         for triple in graph:
             body.add(triple)
-        turtle = body.serialize(format="turtle")
-        statements = [line for line in turtle.splitlines() if not line.startswith("@prefix")]
+        lines = body.serialize(format="turtle").splitlines()
+        declared.update(line for line in lines if line.startswith("@prefix"))
+        statements = [line for line in lines if not line.startswith("@prefix")]
         indented = "\n".join(f"    {line}" if line else "" for line in statements).strip("\n")
         blocks.append(f"<{graph.identifier}> {{\n{indented}\n}}\n")
+    header = "".join(f"{line}\n" for line in sorted(declared))
     return (header + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
@@ -81,6 +84,7 @@ def write_atomically(out_dir: Path, write: Callable[[Path], None]) -> None:
     """Let ``write`` fill a fresh folder, then swap it in place of ``out_dir``."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; out/ is meant to be read and served
     try:
         write(staging)
     except BaseException:

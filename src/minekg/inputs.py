@@ -2,7 +2,9 @@
 
 This is the edge where files become models. Everything a person can get wrong in a YAML file is
 caught here, with the file, line and field: malformed YAML, a duplicate key, an invalid date, an
-unknown entity key, a quote that is not where the record says it is in its source.
+unknown entity key, two items that would become one node, a quote that is not where the record
+says it is in its source. A bad entry is reported and left out; the others still load, so one
+run reports every problem.
 """
 
 from __future__ import annotations
@@ -18,10 +20,19 @@ from pydantic import BaseModel
 
 from minekg import yamlio
 from minekg.errors import InputError, InputErrors
-from minekg.records import Record
+from minekg.records import Evidence, Record
 from minekg.reference import SECTIONS
 
 KEYED_SECTIONS = ("states", "organizations", "persons", "posts", "places", "instruments", "events")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entry was written, so a later check can point at its line."""
+
+    path: Path
+    node: yaml.Node | None
+    loc: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -49,75 +60,82 @@ def load_reference(directory: Path) -> Reference:
     """Load every ``*.yaml`` under ``directory``; all problems are reported together."""
     sections: dict[str, list[Any]] = {name: [] for name in SECTIONS}
     section_of: dict[str, str] = {}
+    origins: dict[int, Origin] = {}
     defined_at: dict[tuple[str, str], str] = {}
     errors: list[InputError] = []
     files = sorted(directory.glob("*.yaml"))
+    errors += _misnamed(directory)
     for path in files:
-        try:
-            data, node = yamlio.load(path)
-            if not isinstance(data, dict):
-                raise InputError(path, 1, None, "a reference file maps section names to lists")
-            for section, entries in data.items():
-                if section not in SECTIONS:
-                    known = ", ".join(SECTIONS)
-                    raise yamlio.error_at(
-                        path, node, (section,), f"unknown section (known: {known})"
-                    )
-                if not isinstance(entries, list):
-                    raise yamlio.error_at(path, node, (section,), "expected a list of entries")
-                for index, raw in enumerate(entries):
-                    loc = (section, index)
-                    entry = yamlio.validate(SECTIONS[section], raw, path, node, loc)
-                    key = entry.key  # type: ignore[attr-defined]
-                    scope = "entity" if section in KEYED_SECTIONS else section
-                    where = f"{path.name}:{yamlio.line_of(node, loc)}"
-                    if (scope, key) in defined_at:
-                        errors.append(
-                            yamlio.error_at(
-                                path,
-                                node,
-                                (*loc, "key"),
-                                f"key {key!r} is already defined at {defined_at[scope, key]}",
-                            )
-                        )
-                        continue
-                    defined_at[scope, key] = where
-                    if section in KEYED_SECTIONS:
-                        section_of[key] = section
-                    sections[section].append(entry)
-        except InputError as exc:
-            errors.append(exc)
+        for section, index, raw, node, error in _entries(path):
+            if error is not None:
+                errors.append(error)
+                continue
+            loc = (section, index)
+            try:
+                entry = yamlio.validate(SECTIONS[section], raw, path, node, loc)
+            except InputError as exc:
+                errors.append(exc)
+                # Keep its key known, so the records that use it do not each report it too.
+                if section in KEYED_SECTIONS and isinstance(raw, dict) and "key" in raw:
+                    section_of.setdefault(str(raw["key"]), section)
+                continue
+            scope = "entity" if section in KEYED_SECTIONS else section
+            if (scope, entry.key) in defined_at:
+                problem = f"key {entry.key!r} is already defined at {defined_at[scope, entry.key]}"
+                errors.append(yamlio.error_at(path, node, (*loc, "key"), problem))
+                continue
+            defined_at[scope, entry.key] = f"{path.name}:{yamlio.line_of(node, loc)}"
+            if section in KEYED_SECTIONS:
+                section_of[entry.key] = section
+            sections[section].append(entry)
+            origins[id(entry)] = Origin(path, node, loc)
     reference = Reference(sections, section_of, files)
-    errors += _reference_links(reference, files)
+    for entries in sections.values():
+        for entry in entries:
+            origin = origins[id(entry)]
+            for name, key in _entry_refs(entry):
+                if key not in section_of:
+                    loc = (*origin.loc, name.split(".")[0])
+                    errors.append(
+                        yamlio.error_at(
+                            origin.path, origin.node, loc, f"unknown entity key {key!r}"
+                        )
+                    )
     if errors:
         raise InputErrors(errors)
     return reference
 
 
-def _reference_links(reference: Reference, files: list[Path]) -> list[InputError]:
-    """Keys that reference entries use to point at each other must exist."""
-    where = files[0].parent if files else Path("data/reference")
-    problems = []
-    for section, entries in reference.sections.items():
-        for entry in entries:
-            for name, key in _entry_refs(entry):
-                if key not in reference.section_of:
-                    problems.append(
-                        InputError(
-                            where,
-                            None,
-                            f"{section}.{_key_of(entry)}.{name}",
-                            f"unknown entity key {key!r}",
-                        )
-                    )
-    return problems
-
-
-def _key_of(entry: BaseModel) -> str:
-    return str(getattr(entry, "key", ""))
+def _entries(path: Path) -> Iterator[tuple[str, int, Any, yaml.Node | None, InputError | None]]:
+    """Each raw entry of a reference file, or the error that keeps a file or section out."""
+    try:
+        data, node = yamlio.load(path)
+    except InputError as exc:
+        yield "", 0, None, None, exc
+        return
+    if not isinstance(data, dict):
+        yield (
+            "",
+            0,
+            None,
+            node,
+            InputError(path, 1, None, "a reference file maps sections to lists"),
+        )
+        return
+    for section, entries in data.items():
+        if section not in SECTIONS:
+            problem = f"unknown section (known: {', '.join(SECTIONS)})"
+            yield section, 0, None, node, yamlio.error_at(path, node, (section,), problem)
+        elif not isinstance(entries, list):
+            problem = "expected a list of entries"
+            yield section, 0, None, node, yamlio.error_at(path, node, (section,), problem)
+        else:
+            for index, raw in enumerate(entries):
+                yield section, index, raw, node, None
 
 
 def _entry_refs(entry: BaseModel) -> Iterator[tuple[str, str]]:
+    """The entity keys one reference entry points at, with the field that holds each."""
     for name in (
         "part_of",
         "country",
@@ -142,59 +160,79 @@ def _entry_refs(entry: BaseModel) -> Iterator[tuple[str, str]]:
         yield "posts.post", tenure.post
 
 
+def _misnamed(directory: Path) -> list[InputError]:
+    """A ``.yml`` file would be silently skipped: say so instead."""
+    return [
+        InputError(path, None, None, "rename to .yaml: only *.yaml files are read")
+        for path in sorted(directory.glob("*.yml"))
+    ]
+
+
 def load_records(
     directory: Path, reference: Reference
 ) -> tuple[list[LoadedRecord], list[InputError]]:
     """Load every record; a bad record is reported and left out, the others still load."""
-    loaded: list[LoadedRecord] = []
-    errors: list[InputError] = []
     paths = sorted(directory.glob("*.yaml"))
+    errors = _misnamed(directory)
+    if not paths:
+        errors.append(InputError(directory, None, None, "no records (*.yaml) to build"))
+    loaded: list[LoadedRecord] = []
     for path in paths:
         try:
-            loaded.append(load_record(path, reference))
+            loaded.append(load_record(path, reference, {p.stem for p in paths}))
         except InputError as exc:
             errors.append(exc)
-    keys = {path.stem for path in paths}
-    for item in loaded:
-        for index, related in enumerate(item.record.related):
-            if related.document not in keys:
-                errors.append(
-                    yamlio.error_at(
-                        item.path,
-                        item.node,
-                        ("related", index, "document"),
-                        f"no record with key {related.document!r}",
-                    )
-                )
-    bad = {e.file for e in errors}
-    return [item for item in loaded if str(item.path) not in bad], errors
+    return loaded, errors
 
 
-def load_record(path: Path, reference: Reference) -> LoadedRecord:
+def load_record(path: Path, reference: Reference, record_keys: set[str]) -> LoadedRecord:
+    """One record, validated and checked against the reference data and the other records."""
     data, node = yamlio.load(path)
     record = yamlio.validate(Record, data, path, node)
     if record.key != path.stem:
-        raise yamlio.error_at(
-            path, node, ("key",), f"key {record.key!r} must match the file name {path.stem!r}"
-        )
+        problem = f"key {record.key!r} must match the file name {path.stem!r}"
+        raise yamlio.error_at(path, node, ("key",), problem)
     event_keys = {event.key for event in record.events}
     for loc, key in record_refs(record):
-        if key not in reference.section_of and not (loc[-1] in EVENT_REFS and key in event_keys):
+        if key not in reference.section_of and not (loc[-1] == "part_of" and key in event_keys):
             raise yamlio.error_at(path, node, loc, f"unknown entity key {key!r}")
+    for loc, key in _document_refs(record):
+        if key not in record_keys:
+            raise yamlio.error_at(path, node, loc, f"no record with key {key!r}")
     parts = {part.key for part in record.document.parts}
-    for loc_name, evidence in record.evidence():
+    for loc, evidence in record.evidence():
         if evidence.part is not None and evidence.part not in parts:
-            loc = (*_split(loc_name), "part")
-            raise yamlio.error_at(path, node, loc, f"no part {evidence.part!r} in this document")
+            problem = f"no part {evidence.part!r} in this document"
+            raise yamlio.error_at(path, node, (*loc, "part"), problem)
+    _reject_merged_nodes(record, path, node)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedRecord(record, path, node, digest)
 
 
-EVENT_REFS = ("part_of",)
+def node_key(name: str, item: Any) -> str:
+    """What identifies an item's node within its document (see the IRIs minted in mapping)."""
+    return {
+        "claims": lambda: f"{item.at}",
+        "figures": lambda: f"{item.measure}-{item.at}",
+        "citations": lambda: f"{item.at}",
+        "mentions": lambda: f"{item.entity}-{item.at}",
+        "events": lambda: item.key,
+    }[name]()
 
 
-def _split(dotted: str) -> tuple[Any, ...]:
-    return tuple(int(s) if s.isdigit() else s for s in dotted.split("."))
+def _reject_merged_nodes(record: Record, path: Path, node: yaml.Node | None) -> None:
+    """Two items that would mint the same IRI would silently merge into one node."""
+    for name in ("claims", "figures", "citations", "mentions", "events"):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(getattr(record, name)):
+            key = node_key(name, item)
+            if key in seen:
+                problem = (
+                    f"same {'key' if name == 'events' else 'offset'} as {name}.{seen[key]}: "
+                    "the two would merge into one node; give each its own quote"
+                )
+                raise yamlio.error_at(path, node, (name, index), problem)
+            seen[key] = index
 
 
 def record_refs(record: Record) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -209,6 +247,9 @@ def record_refs(record: Record) -> Iterator[tuple[tuple[Any, ...], str]]:
         for name in ("author", "author_post", "author_org", "addressee", "place"):
             if getattr(part, name):
                 yield ("document", "parts", p, name), getattr(part, name)
+    for i, citation in enumerate(record.citations):
+        if citation.entity:
+            yield ("citations", i, "entity"), citation.entity
     for i, mention in enumerate(record.mentions):
         yield ("mentions", i, "entity"), mention.entity
     for i, event in enumerate(record.events):
@@ -230,6 +271,17 @@ def record_refs(record: Record) -> Iterator[tuple[tuple[Any, ...], str]]:
             yield ("figures", i, "recorded_by"), figure.recorded_by
 
 
+def _document_refs(record: Record) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Keys of other records' documents that a record points at."""
+    for i, related in enumerate(record.related):
+        yield ("related", i, "document"), related.document
+    for i, citation in enumerate(record.citations):
+        if citation.document:
+            yield ("citations", i, "document"), citation.document
+    for i, identified in enumerate(record.document.identified_symbols):
+        yield ("document", "identified_symbols", i, "established_by"), identified.established_by
+
+
 def check_sources(item: LoadedRecord, sources: Path) -> list[InputError]:
     """Every quote must stand, exactly, at its offset in the source file the record names."""
     record, path, node = item.record, item.path, item.node
@@ -238,34 +290,24 @@ def check_sources(item: LoadedRecord, sources: Path) -> list[InputError]:
         return [yamlio.error_at(path, node, ("source", "file"), f"no file {source}")]
     raw = source.read_bytes()
     if hashlib.sha256(raw).hexdigest() != record.source.sha256:
-        return [
-            yamlio.error_at(
-                path,
-                node,
-                ("source", "sha256"),
-                f"{source} has changed since the record was read from it",
-            )
-        ]
-    text = raw.decode("utf-8")
-    problems = []
-    for loc_name, evidence in record.evidence():
-        found = text[evidence.at : evidence.end_offset]
-        if found != evidence.quote:
-            actual = text.find(evidence.quote)
-            hint = f"it is at {actual}" if actual >= 0 else "it is not in the source at all"
-            loc = (
-                (*_split(loc_name), "quote")
-                if loc_name != "document"
-                else ("document", "evidence", "quote")
-            )
-            if loc_name.startswith("document.parts"):
-                loc = (*_split(loc_name), "evidence", "quote")
-            problems.append(
-                yamlio.error_at(
-                    path,
-                    node,
-                    loc,
-                    f"quote is not at offset {evidence.at} of {record.source.file} ({hint})",
-                )
-            )
-    return problems
+        problem = f"{source} has changed since the record was read from it"
+        return [yamlio.error_at(path, node, ("source", "sha256"), problem)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"{source} is not UTF-8 text (byte {exc.start}): convert it to UTF-8 first"
+        return [yamlio.error_at(path, node, ("source", "file"), problem)]
+    return [
+        _misquoted(item, loc, evidence, text)
+        for loc, evidence in record.evidence()
+        if text[evidence.at : evidence.end_offset] != evidence.quote
+    ]
+
+
+def _misquoted(
+    item: LoadedRecord, loc: tuple[Any, ...], evidence: Evidence, text: str
+) -> InputError:
+    actual = text.find(evidence.quote)
+    hint = f"it is at {actual}" if actual >= 0 else "it is not in the source at all"
+    problem = f"quote is not at offset {evidence.at} of {item.record.source.file} ({hint})"
+    return yamlio.error_at(item.path, item.node, (*loc, "quote"), problem)

@@ -24,8 +24,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from minekg import symbols
-from minekg.inputs import LoadedRecord, Reference
-from minekg.records import Citation, Claim, Event, Evidence, Figure, Record
+from minekg.inputs import LoadedRecord, Reference, node_key
+from minekg.records import Citation, Claim, Event, Evidence, Figure, Mention, Record
 from minekg.vocab import (
     CITO,
     GEO,
@@ -442,7 +442,7 @@ class DocumentMapper:
         for citation in self.record.citations:
             self._citation(citation)
         for mention in self.record.mentions:
-            self._mention(mention.entity, mention)
+            self._mention(mention)
         for event in self.record.events:
             self._event(event)
         for claim in self.record.claims:
@@ -511,7 +511,7 @@ class DocumentMapper:
         if meta.date:
             add(doc, DCTERMS.issued, date_literal(meta.date))
         if meta.date_note:
-            add(doc, MKG.dateNote, Literal(meta.date_note, lang="en"))
+            self.provenance.add((doc, MKG.dateNote, Literal(meta.date_note, lang="en")))
         if meta.distributed:
             add(doc, MKG.distributed, date_literal(meta.distributed))
         for item in meta.agenda_items:
@@ -535,6 +535,8 @@ class DocumentMapper:
                 add(node, DCTERMS.title, Literal(part.title, lang="en"))
             if part.date:
                 add(node, DCTERMS.issued, date_literal(part.date))
+            if part.date_note:
+                self.provenance.add((node, MKG.dateNote, Literal(part.date_note, lang="en")))
             if part.place:
                 add(node, SCHEMA.locationCreated, self.entity(part.place))
             self._authorship(node, part)
@@ -577,13 +579,17 @@ class DocumentMapper:
             target = self.refs.symbol(citation.symbol)
             if target not in self.refs.by_symbol.values():
                 self._cited_document(target, citation.symbol)
+        elif citation.entity is not None:
+            target = self.entity(citation.entity)
+        elif citation.document is not None:
+            target = self.iris.document(citation.document)
         else:
             target = self.iris.kind("work", slug(citation.work or ""))
             self.add(target, RDF.type, SCHEMA.CreativeWork)
             self.add(target, DCTERMS.title, Literal(citation.work, lang="en"))
             self.add(target, RDFS.label, Literal(citation.work, lang="en"))
         citing = self._speaker(citation)
-        node = self.iris.item("citation", self.record.key, str(citation.at))
+        node = self.iris.item("citation", self.record.key, node_key("citations", citation))
         character = CITO.citesAsAuthority if citation.as_authority else CITO.cites
         self.add(citing, CITO.cites, target)
         if citation.as_authority:
@@ -608,14 +614,14 @@ class DocumentMapper:
         self.add(node, RDFS.label, Literal(normal))
         self._undocs(node, normal)
 
-    def _mention(self, key: str, span: Evidence) -> None:
-        entity = self.entity(key)
-        node = self.iris.item("mention", self.record.key, f"{key}-{span.at}")
-        self.add(self._speaker(span), SCHEMA.mentions, entity)
+    def _mention(self, mention: Mention) -> None:
+        entity = self.entity(mention.entity)
+        node = self.iris.item("mention", self.record.key, node_key("mentions", mention))
+        self.add(self._speaker(mention), SCHEMA.mentions, entity)
         self.add(node, RDF.type, MKG.Mention)
         self.add(node, OA.hasBody, entity)
         self.add(node, OA.motivatedBy, OA.identifying)
-        self.add(node, OA.hasTarget, self.evidence(node, span))
+        self.add(node, OA.hasTarget, self.evidence(node, mention))
 
     def _event(self, event: Event) -> None:
         """The event as this document tells it: its own node, linked to the event it is about.
@@ -650,7 +656,7 @@ class DocumentMapper:
         self.evidence(node, event)
 
     def _claim(self, claim: Claim) -> None:
-        node = self.iris.item("claim", self.record.key, str(claim.at))
+        node = self.iris.item("claim", self.record.key, node_key("claims", claim))
         add = self.add
         add(node, RDF.type, MKG.Claim)
         add(node, SCHEMA.text, Literal(claim.claim, lang="en"))
@@ -666,7 +672,7 @@ class DocumentMapper:
         self.evidence(node, claim)
 
     def _figure(self, figure: Figure, dataset: URIRef) -> None:
-        node = self.iris.item("figure", self.record.key, f"{figure.measure}-{figure.at}")
+        node = self.iris.item("figure", self.record.key, node_key("figures", figure))
         add = self.add
         add(node, RDF.type, MKG.Figure)
         if figure.value is None:

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
@@ -65,8 +66,7 @@ class BuildFailed(InputErrors):
 
 def build(paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None) -> BuildResult:
     """Build the dataset; raise :class:`BuildFailed` listing every problem, writing nothing."""
-    if not base.endswith(("/", "#")):
-        raise InputErrors([InputError("--base", None, None, "the base IRI must end with / or #")])
+    _check_base(base)
     reference = load_reference(paths.data / "reference")
     vocabulary = mapping.load_vocabulary(paths.ontology)
     records, errors = load_records(paths.data / "records", reference)
@@ -79,12 +79,43 @@ def build(paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None) -
     good = [item for item in records if str(item.path) not in bad]
     dataset = mapping.build_dataset(reference, good, vocabulary, base)
     verdict = checks.validate(dataset, paths.ontology / "shapes.ttl")
+    errors += _violations(verdict, good)
     if errors:
         total = len(list((paths.data / "records").glob("*.yaml")))
-        raise BuildFailed(sorted(errors, key=str), built=len(good), total=total)
+        built = len({item.path for item in good} - {Path(error.file) for error in errors})
+        raise BuildFailed(sorted(errors, key=str), built=built, total=total)
     return BuildResult(
         dataset, good, verdict, _triples_per_graph(dataset, base), _entities(dataset)
     )
+
+
+def _check_base(base: str) -> None:
+    """Every IRI minekg mints starts with the base, so it must be an absolute http(s) IRI."""
+    parsed = urlsplit(base)
+    problems = []
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        problems.append("must be an absolute http:// or https:// IRI")
+    if any(ch in base for ch in ' <>"{}|\\^`') or not base.isprintable():
+        problems.append('must not contain spaces or any of <>"{}|\\^`')
+    if not base.endswith(("/", "#")):
+        problems.append("must end with / or #")
+    if problems:
+        raise InputErrors([InputError("--base", None, None, f"{base!r} " + "; ".join(problems))])
+
+
+def _violations(verdict: checks.Verdict, records: list[LoadedRecord]) -> list[InputError]:
+    """SHACL violations block the build, reported against the record they come from."""
+    path_of = {item.record.key: item.path for item in records}
+    return [
+        InputError(
+            path_of.get(f.document, f"graph {f.document}"),
+            None,
+            f.path or None,
+            f"{f.message} ({f.focus})",
+        )
+        for f in verdict.findings
+        if f.severity == "Violation"
+    ]
 
 
 def _unknown_measures(item: LoadedRecord, known: dict[str, URIRef]) -> list[InputError]:

@@ -51,11 +51,18 @@ def _check_partial_date(value: object) -> str:
 PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
 
 
-def _one_or_many(value: object) -> object:
+def one_or_many(value: object) -> object:
+    """Let a person write ``places: aze`` for ``places: [aze]``."""
     return [value] if isinstance(value, str) else value
 
 
-KeyList = Annotated[list[Key], BeforeValidator(_one_or_many)]
+def check_order(start: str | None, end: str | None) -> None:
+    """Partial dates compare at the coarser precision: 2020 does not start after 2020-11."""
+    if start and end and start[: len(end)] > end[: len(start)]:
+        raise ValueError(f"starts ({start}) after it ends ({end})")
+
+
+KeyList = Annotated[list[Key], BeforeValidator(one_or_many)]
 
 DocumentType = Literal[
     "letter", "annex", "statement", "declaration", "report", "resolution", "article"
@@ -131,6 +138,7 @@ class Part(Strict):
     type: DocumentType
     title: str | None = None
     date: PartialDate | None = None
+    date_note: str | None = None
     place: Key | None = None
     author: Key | None = None
     author_text: str | None = None
@@ -164,18 +172,23 @@ class DocumentMeta(Strict):
 
 
 class Citation(Evidence):
-    """A reference to a UN document (by symbol), an ICRC customary IHL rule, or a work by title."""
+    """A reference to what a document cites: a UN document by symbol, an ICRC customary IHL rule,
+    a reference entity (an instrument named by title), another record's document, or a work
+    known only by its title."""
 
     symbol: str | None = None
     rule: Annotated[int, Field(ge=1, le=161)] | None = None
+    entity: Key | None = None
+    document: Key | None = None
     work: str | None = None
     footnote: int | None = None
     as_authority: bool = False
 
     @model_validator(mode="after")
     def _one_target(self) -> Citation:
-        if sum(x is not None for x in (self.symbol, self.rule, self.work)) != 1:
-            raise ValueError("a citation names exactly one of symbol, rule or work")
+        targets = (self.symbol, self.rule, self.entity, self.document, self.work)
+        if sum(x is not None for x in targets) != 1:
+            raise ValueError("a citation names exactly one of symbol, rule, entity, document, work")
         return self
 
 
@@ -217,8 +230,7 @@ class Event(Evidence):
 
     @model_validator(mode="after")
     def _begin_before_end(self) -> Event:
-        if self.start and self.end and self.start[: len(self.end)] > self.end[: len(self.start)]:
-            raise ValueError(f"event starts ({self.start}) after it ends ({self.end})")
+        check_order(self.start, self.end)
         return self
 
 
@@ -276,10 +288,15 @@ class Record(Strict):
     claims: list[Claim] = []
     figures: list[Figure] = []
 
-    def evidence(self) -> list[tuple[str, Evidence]]:
-        """Every evidence span in the record with the field path it belongs to."""
-        spans: list[tuple[str, Evidence]] = [("document", self.document.evidence)]
-        spans += [(f"document.parts.{i}", p.evidence) for i, p in enumerate(self.document.parts)]
+    def evidence(self) -> list[tuple[tuple[str | int, ...], Evidence]]:
+        """Every evidence span in the record with its location in the file."""
+        spans: list[tuple[tuple[str | int, ...], Evidence]] = [
+            (("document", "evidence"), self.document.evidence)
+        ]
+        spans += [
+            (("document", "parts", i, "evidence"), part.evidence)
+            for i, part in enumerate(self.document.parts)
+        ]
         for name in ("related", "citations", "mentions", "events", "claims", "figures"):
-            spans += [(f"{name}.{i}", item) for i, item in enumerate(getattr(self, name))]
+            spans += [((name, i), item) for i, item in enumerate(getattr(self, name))]
         return spans

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-from minekg.records import Key, KeyList, PartialDate
+from minekg.records import EventType, Key, KeyList, PartialDate, check_order, one_or_many
 
 QID = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
 
 
-def _str_list(value: object) -> object:
-    return [value] if isinstance(value, str) else value
-
-
-Aliases = Annotated[list[str], BeforeValidator(_str_list)]
+Aliases = Annotated[list[str], BeforeValidator(one_or_many)]
 
 
 class Entry(BaseModel):
@@ -170,7 +173,7 @@ class TreatyStatus(BaseModel):
 class ReferenceEvent(Entry):
     """An event known beyond any one document (a war, a renaming), with its sourced dates."""
 
-    type: str
+    type: EventType
     start: PartialDate | None = None
     end: PartialDate | None = None
     date: PartialDate | None = None
@@ -178,6 +181,11 @@ class ReferenceEvent(Entry):
     parties: KeyList = []
     original: Key | None = None
     resulting: Key | None = None
+
+    @model_validator(mode="after")
+    def _begin_before_end(self) -> ReferenceEvent:
+        check_order(self.start, self.end)
+        return self
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

@@ -1,9 +1,9 @@
 """UN document symbols: the grammar, the normal form, the identifier key and the undocs.org address.
 
-Symbols come written many ways ("S/RES/822(1993)", "S/RES/822 (1993)", joint
-"A/78/908-S/2024/456"). minekg keeps one normal form (the answer keys' form: a space before a
-bracketed year), derives IRI keys from it ("S-RES-822-1993") and links each UN symbol to
-undocs.org, which drops the space ("https://undocs.org/en/S/RES/822(1993)").
+Symbols come written many ways ("S/RES/822(1993)", "S/RES/822 (1993)"; a joint document
+"A/78/908-S/2024/456" carries two). minekg keeps one normal form (the answer keys' form: a
+space before a bracketed year), derives IRI keys from it ("S-RES-822-1993") and links each UN
+symbol to undocs.org, which drops the space ("https://undocs.org/en/S/RES/822(1993)").
 Grammar from the UN Library's guide to symbols (design/DOMAIN.md §3.1).
 """
 
@@ -21,11 +21,6 @@ UN_SYMBOL = re.compile(
     (?P<final>(?:/(?:Add|Corr|Rev|Amend)\.\d+)*)$""",
     re.X,
 )
-
-
-def split_joint(symbol: str) -> list[str]:
-    """ "A/78/908-S/2024/456" names one document by two symbols: return both."""
-    return [part.strip() for part in re.split(r"-(?=[A-Z]+/)", symbol.strip())]
 
 
 def normalise(symbol: str) -> str:

@@ -30,6 +30,8 @@ SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 WD = Namespace("http://www.wikidata.org/entity/")
+CURRENCY = Namespace("http://qudt.org/vocab/currency/")
+VANN = Namespace("http://purl.org/vocab/vann/")
 
 PREFIXES = {
     "mkg": MKG,
@@ -55,6 +57,8 @@ PREFIXES = {
     "skos": SKOS,
     "time": TIME,
     "xsd": XSD,
+    "currency": CURRENCY,
+    "vann": VANN,
 }
 
 # The IRI path segment for each reference section, and for instruments by their type.

@@ -36,10 +36,14 @@ def load(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct opened (an unclosed bracket), the
+        # problem mark where the parser gave up, often a line later: point at the former.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark else None
-        raise InputError(path, line, None, f"malformed YAML: {problem}") from None
+        detail = f"{problem} ({context})" if context else problem
+        raise InputError(path, line, None, f"malformed YAML: {detail}") from None
     if node is not None:
         _reject_duplicate_keys(path, node, ())
     return _Loader(text).get_single_data() if node is not None else None, node
