@@ -304,6 +304,8 @@ def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> N
         add((node, DCTERMS.source, _source_term(status.source)))
         if status.date:
             add((node, DCTERMS.date, date_literal(status.date)))
+        if status.as_of:
+            add((node, DCTERMS.valid, date_literal(status.as_of)))
         if status.how:
             add((node, MKG.how, Literal(status.how)))
         if status.note:

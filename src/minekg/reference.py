@@ -162,8 +162,15 @@ class TreatyStatus(BaseModel):
     status: Literal["party", "not_party", "signatory"]
     date: PartialDate | None = None
     how: Literal["ratification", "accession", "succession", "signature"] | None = None
+    as_of: PartialDate | None = None
     source: str
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _not_party_is_dated(self) -> TreatyStatus:
+        if self.status == "not_party" and not self.as_of:
+            raise ValueError("a not_party status needs as_of: when the source said so")
+        return self
 
     @property
     def key(self) -> str:
