@@ -37,7 +37,7 @@ def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]
     triples = sorted(
         {ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=_reading_order
     )
-    # Resource IRIs stay whole: a prefixed name would need every "/" escaped as "\\/".
+    # Resource IRIs stay whole: a prefixed name would need every "/" escaped as "\/".
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
     return {
         "minekg.trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes),
