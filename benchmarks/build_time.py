@@ -50,7 +50,7 @@ def run_once(paths: Paths, watch: Stopwatch) -> int:
     vocabulary = mapping.load_vocabulary(paths.ontology)
     dataset = mapping.build_dataset(reference, records, vocabulary, BASE)
     watch.lap("map to RDF")
-    checks.validate(dataset, paths.ontology / "shapes.ttl")
+    checks.validate(dataset, checks.shape_files(paths.ontology))
     watch.lap("SHACL validation")
     result = build(paths)
     watch.lap("build (all of the above)")

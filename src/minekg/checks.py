@@ -1,4 +1,8 @@
-"""Validation of the built graph against ``ontology/shapes.ttl`` (SHACL, via pyshacl).
+"""Validation of the built graph: SHACL shapes and SHACL-SPARQL consistency rules (pyshacl).
+
+``ontology/shapes.ttl`` says what every node a user relies on must have (severity Violation, or
+Info for what is merely recommended); ``ontology/rules.ttl`` holds the consistency rules a
+fact-checker runs on figures (severity Warning, each message with the numbers).
 
 Checks run on asserted data only (no RDFS inference first): an inferred type would turn a misused
 value into a valid one and hide the very problem the shape is there to catch (design/PITFALLS.md).
@@ -7,18 +11,26 @@ Each result is traced back to the named graph (the document) its focus node is d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF, SH
+
+SHAPE_FILES = ("shapes.ttl", "rules.ttl")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
+    """One SHACL result, with the document whose graph describes its focus node."""
+
     severity: str
     document: str
+    shape: str
     focus: str
     path: str
     message: str
@@ -28,6 +40,7 @@ class Finding:
 class Verdict:
     conforms: bool
     findings: list[Finding]
+    report: Graph
 
     @property
     def counts(self) -> dict[str, int]:
@@ -36,34 +49,61 @@ class Verdict:
             counts[finding.severity] = counts.get(finding.severity, 0) + 1
         return counts
 
+    def of_severity(self, severity: str) -> list[Finding]:
+        return [f for f in self.findings if f.severity == severity]
+
     def summary(self) -> str:
         if not self.findings:
             return "conforms (no violations, no warnings)"
         counts = ", ".join(
-            f"{n} {severity.lower()}(s)" for severity, n in sorted(self.counts.items())
+            f"{self.counts[s]} {s.lower()}(s)" for s in SEVERITY_ORDER if s in self.counts
         )
         return ("conforms" if self.conforms else "does NOT conform") + f": {counts}"
 
 
-def validate(dataset: Dataset, shapes_path: Path) -> Verdict:
-    shapes = Graph().parse(shapes_path, format="turtle")
+def shape_files(ontology_dir: Path) -> list[Path]:
+    """The shape files present in the ontology folder, in a fixed order."""
+    return [ontology_dir / name for name in SHAPE_FILES if (ontology_dir / name).is_file()]
+
+
+def union_of(dataset: Dataset) -> tuple[Graph, dict[URIRef, str]]:
+    """All graphs as one, and for each typed node the last path segment of its graph's name."""
     data = Graph()
     graph_of: dict[URIRef, str] = {}
     for s, p, o, g in dataset.quads((None, None, None, None)):
         data.add((s, p, o))
         if p == RDF.type and g is not None:
             graph_of.setdefault(s, str(g).rsplit("/", 1)[-1])
+    return data, graph_of
+
+
+def validate(dataset: Dataset, shapes: Iterable[Path]) -> Verdict:
+    """Validate the union of all graphs: shapes need the reference data a document points to."""
+    shapes_graph = Graph()
+    for path in shapes:
+        shapes_graph.parse(path, format="turtle")
+    data, graph_of = union_of(dataset)
     conforms, report, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True
+        data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, advanced=True
     )
     findings = sorted(
         Finding(
             severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             document=graph_of.get(report.value(result, SH.focusNode), "?"),
+            shape=_shape_name(shapes_graph, report.value(result, SH.sourceShape)),
             focus=str(report.value(result, SH.focusNode)),
             path=str(report.value(result, SH.resultPath) or ""),
             message=str(report.value(result, SH.resultMessage) or ""),
         )
         for result in report.subjects(RDF.type, SH.ValidationResult)
     )
-    return Verdict(bool(conforms), findings)
+    return Verdict(bool(conforms), findings, report)
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str:
+    """A property shape is a blank node: name it by its node shape, which has an IRI."""
+    if isinstance(shape, BNode):
+        parent = shapes.value(None, SH.property, shape)
+        path = shapes.value(shape, SH.path)
+        return f"{parent} {path.n3(shapes.namespace_manager) if path is not None else ''}".strip()
+    return str(shape or "")

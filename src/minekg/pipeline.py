@@ -78,7 +78,7 @@ def build(paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None) -
     bad = {error.file for error in errors}
     good = [item for item in records if str(item.path) not in bad]
     dataset = mapping.build_dataset(reference, good, vocabulary, base)
-    verdict = checks.validate(dataset, paths.ontology / "shapes.ttl")
+    verdict = checks.validate(dataset, checks.shape_files(paths.ontology))
     errors += _violations(verdict, good)
     if errors:
         total = len(list((paths.data / "records").glob("*.yaml")))
