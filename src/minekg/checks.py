@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.term import Node
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 SHAPE_FILES = ("shapes.ttl", "rules.ttl")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -11,12 +11,15 @@ import time
 from pathlib import Path
 
 import click
+from rdflib import Dataset
+from rdflib.namespace import SKOS
 from rich.console import Console
 from rich.table import Table
 
+from minekg import checks, mapping, reasoning
 from minekg import pipeline as building
 from minekg.errors import InputErrors, MinekgError
-from minekg.vocab import DEFAULT_BASE
+from minekg.vocab import DEFAULT_BASE, IRIs
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -112,6 +115,161 @@ def _print_summary(
     console.print("Outputs:")
     for path in written:
         console.print(f"  {path}")
+
+
+RDF_FORMATS = {
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+}
+
+
+@main.command()
+@click.argument(
+    "graph_file", required=False, type=click.Path(path_type=Path), default=Path("out/minekg.trig")
+)
+@click.option(
+    "--ontology",
+    "ontology_dir",
+    type=click.Path(path_type=Path),
+    default=Path("ontology"),
+    show_default=True,
+    help="Ontology and shapes folder.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the SHACL report (Turtle). [default: beside GRAPH_FILE]",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on violations.")
+@click.option("--no-reasoner", is_flag=True, help="Skip the OWL consistency check (HermiT).")
+@click.option(
+    "--infer",
+    type=click.Choice(sorted(reasoning.PROFILES)),
+    default=None,
+    help="Also write the triples RDFS or OWL-RL entails, in their own named graph.",
+)
+@click.option("--verbose", is_flag=True, help="List every finding, informational ones too.")
+def check(
+    graph_file: Path,
+    ontology_dir: Path,
+    report_path: Path | None,
+    strict: bool,
+    no_reasoner: bool,
+    infer: str | None,
+    verbose: bool,
+) -> None:
+    """Check a built graph: SHACL shapes, consistency rules on figures, OWL consistency.
+
+    GRAPH_FILE is out/minekg.trig by default, or any TriG, N-Quads, Turtle or JSON-LD file.
+    Exit code 0: conforms (warnings allowed); 1: violations (or warnings with --strict);
+    2: the check itself could not run.
+    """
+    started = time.perf_counter()
+    try:
+        dataset = _load_graph(graph_file, ontology_dir)
+        verdict = checks.validate(dataset, checks.shape_files(ontology_dir))
+        consistency = None if no_reasoner else reasoning.check_consistency(dataset)
+        report_path = report_path or graph_file.with_name("report.ttl")
+        report_path.write_text(verdict.report.serialize(format="turtle"), encoding="utf-8")
+        if infer:
+            inferred_path = graph_file.with_name(f"inferred-{infer}.trig")
+            _write_inferred(dataset, infer, inferred_path)
+    except MinekgError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    _print_findings(verdict, verbose)
+    if consistency is not None:
+        _print_consistency(consistency)
+    console.print(f"SHACL report: {report_path}")
+    if infer:
+        console.print(f"Inferred triples ({infer}): {inferred_path}, graph <.../graph/inferred>")
+    console.print(f"Checked {graph_file} in {time.perf_counter() - started:.1f} s")
+    failed = bool(verdict.of_severity("Violation")) or (
+        consistency is not None and not consistency.consistent
+    )
+    sys.exit(1 if failed or (strict and verdict.of_severity("Warning")) else 0)
+
+
+def _load_graph(path: Path, ontology_dir: Path):
+    """Read a graph from elsewhere; add minekg's ontology if it does not carry it."""
+    if not path.is_file():
+        hint = " (run `minekg build` first)" if path == Path("out/minekg.trig") else ""
+        raise MinekgError(f"{path}: no such file{hint}")
+    fmt = RDF_FORMATS.get(path.suffix)
+    if fmt is None:
+        raise MinekgError(f"{path}: unknown RDF format (use {', '.join(RDF_FORMATS)})")
+    dataset = Dataset()
+    try:
+        dataset.parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many parser-specific types
+        raise MinekgError(f"{path}: not valid {fmt}: {exc}") from None
+    if not any(dataset.quads((None, SKOS.inScheme, None, None))):
+        vocabulary = mapping.load_vocabulary(ontology_dir)
+        ontology = dataset.graph(IRIs().graph("ontology"))
+        for triple in vocabulary.graph:
+            ontology.add(triple)
+    return dataset
+
+
+def _write_inferred(dataset, profile: str, path: Path) -> None:
+    name = IRIs().graph("inferred")
+    inferred = reasoning.infer(dataset, profile, name).graph(name)
+    only = Dataset()
+    graph = only.graph(name)
+    for triple in inferred:
+        graph.add(triple)
+    path.write_bytes(only.serialize(format="trig", encoding="utf-8"))
+
+
+def _print_findings(verdict: checks.Verdict, verbose: bool) -> None:
+    table = Table(title="SHACL findings", show_lines=False)
+    for column in ("severity", "shape", "focus", "document", "message"):
+        table.add_column(column, overflow="fold")
+    shown = 0
+    for severity in checks.SEVERITY_ORDER:
+        findings = verdict.of_severity(severity)
+        if severity == "Info" and not verbose:
+            continue
+        for f in sorted(findings, key=lambda f: (f.shape, f.focus)):
+            table.add_row(severity, _short(f.shape), _short(f.focus), f.document, f.message)
+            shown += 1
+    if shown:
+        console.print(table)
+    infos = verdict.of_severity("Info")
+    if infos and not verbose:
+        console.print(
+            f"{len(infos)} informational finding(s) (recommended values missing); "
+            "--verbose lists them"
+        )
+    console.print(f"SHACL: {verdict.summary()}")
+
+
+def _print_consistency(result: reasoning.Consistency) -> None:
+    if not result.consistent:
+        detail = result.explanation or "unsatisfiable: " + ", ".join(result.unsatisfiable_classes)
+        console.print(f"OWL (HermiT): INCONSISTENT: {detail}")
+        return
+    console.print(
+        f"OWL (HermiT): consistent ({result.seconds:.1f} s); "
+        f"{len(result.inferred_types)} node(s) with inferred types"
+    )
+    for node, types in sorted(result.inferred_types.items()):
+        console.print(f"  {_short(node)} is also a {', '.join(_short(t) for t in types)}")
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in (
+        ("mkg:", "https://w3id.org/minekg/ontology#"),
+        ("", "https://w3id.org/minekg/"),
+    ):
+        if iri.startswith(namespace):
+            return prefix + iri[len(namespace) :]
+    return iri
 
 
 def _report_errors(exc: InputErrors) -> None:

@@ -151,6 +151,7 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
     ]
     payloads = dumps.serialize_all(result.dataset, context)
     payloads["report.txt"] = _report(result.verdict).encode()
+    payloads["report.ttl"] = result.verdict.report.serialize(format="turtle", encoding="utf-8")
     payloads["summary.json"] = (
         json.dumps(
             {

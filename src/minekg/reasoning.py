@@ -1,0 +1,119 @@
+"""OWL reasoning: is the ontology plus the data consistent, and what does it entail?
+
+HermiT (through owlready2) proves consistency and reports the types it infers for each node.
+An optional RDFS or OWL-RL closure (owlrl) materialises inferred triples into their own named
+graph, ``graph/inferred``: never into a document's graph, whose every triple must be something
+that document says.
+
+HermiT runs on Java; without it :func:`check_consistency` raises :class:`ReasonerUnavailable`
+instead of pretending the graph is consistent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import owlready2
+import owlrl
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+from rdflib.term import Node
+
+from minekg.checks import union_of
+from minekg.errors import MinekgError
+
+PROFILES = {"rdfs": owlrl.RDFS_Semantics, "owl-rl": owlrl.OWLRL_Semantics}
+
+
+class ReasonerUnavailable(MinekgError):
+    """HermiT cannot run here (no Java)."""
+
+
+@dataclass(frozen=True)
+class Consistency:
+    consistent: bool
+    unsatisfiable_classes: list[str]
+    inferred_types: dict[str, list[str]]
+    seconds: float
+    explanation: str = ""
+
+
+def check_consistency(dataset: Dataset) -> Consistency:
+    """Run HermiT on the union of all graphs (ontology included)."""
+    if not shutil.which(owlready2.JAVA_EXE):
+        raise ReasonerUnavailable(
+            f"HermiT needs Java ({owlready2.JAVA_EXE} not found): install a JRE, e.g. Debian's "
+            "default-jre-headless, or run with --no-reasoner"
+        )
+    data, _ = union_of(dataset)
+    typed = sorted({str(s) for s in data.subjects(RDF.type, None) if isinstance(s, URIRef)})
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "minekg.nt"
+        data.serialize(path, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        try:
+            world.get_ontology(path.as_uri()).load()
+        except owlready2.OwlReadyOntologyParsingError as exc:
+            # An ill-typed literal ("n/a" as an integer) already makes the graph inconsistent
+            # in OWL 2; owlready2 stops at reading it.
+            cause = exc.__cause__ or exc.__context__ or exc
+            return Consistency(
+                False, [], {}, time.perf_counter() - started, f"an ill-typed literal: {cause}"
+            )
+        before = {iri: _types(world, iri) for iri in typed}
+        try:
+            # xsd:gYear and xsd:gYearMonth (partial dates) are outside OWL 2's datatype map.
+            owlready2.sync_reasoner_hermit(
+                world, infer_property_values=False, ignore_unsupported_datatypes=True, debug=0
+            )
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            return Consistency(False, [], {}, time.perf_counter() - started, str(exc))
+        unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes())
+        inferred = {iri: sorted(new) for iri in typed if (new := _types(world, iri) - before[iri])}
+    return Consistency(not unsatisfiable, unsatisfiable, inferred, time.perf_counter() - started)
+
+
+def _types(world: owlready2.World, iri: str) -> set[str]:
+    entity = world[iri]
+    if entity is None or not hasattr(entity, "is_a"):
+        return set()
+    return {str(cls.iri) for cls in entity.is_a if hasattr(cls, "iri")}
+
+
+def infer(dataset: Dataset, profile: str, graph_name: URIRef) -> Dataset:
+    """A copy of the dataset with the entailed triples, and only those, in ``graph_name``.
+
+    Triples about the vocabulary itself (axioms the closure restates) are left out: what a
+    user wants is what the data entails about its own nodes.
+    """
+    data, _ = union_of(dataset)
+    closure = Graph()
+    for triple in data:
+        closure.add(triple)
+    owlrl.DeductiveClosure(PROFILES[profile]).expand(closure)
+    nodes = {s for s, _, _, g in dataset.quads() if not str(g).endswith("/ontology")}
+    result = Dataset()
+    for prefix, namespace in dataset.namespaces():
+        result.bind(prefix, namespace, override=True, replace=True)
+    for quad in dataset.quads():
+        result.add(quad)
+    inferred = result.graph(graph_name)
+    for s, p, o in closure:
+        if s in nodes and (s, p, o) not in data and not _restated(data, s, p, o):
+            inferred.add((s, p, o))
+    return result
+
+
+def _restated(data: Graph, s: Node, p: Node, o: Node) -> bool:
+    """owlrl restates literals with other datatypes ("70"^^xsd:decimal beside 70, even true
+    beside 1) and says every node is owl:sameAs itself: none of it is news to a user."""
+    if s == o and p == OWL.sameAs:
+        return True
+    if not isinstance(o, Literal):
+        return False
+    return any(str(v) == str(o) or v.toPython() == o.toPython() for v in data.objects(s, p))
