@@ -31,8 +31,9 @@ SUMMARY_CLASSES = {
     "instruments": MKG.Instrument,
     "customary IHL rules": MKG.CustomaryIHLRule,
     "events": MKG.Event,
+    "event accounts (one per document telling it)": MKG.EventAccount,
     "claims": MKG.Claim,
-    "figures": MKG.Observation,
+    "figures": MKG.Figure,
     "citations": MKG.Citation,
     "evidence spans": MKG.Evidence,
 }
@@ -138,10 +139,12 @@ def _triples_per_graph(dataset: Dataset, base: str) -> dict[str, int]:
 
 
 def _entities(dataset: Dataset) -> dict[str, int]:
-    return {
-        name: len({s for s, _, _, _ in dataset.quads((None, RDF.type, cls, None))})
-        for name, cls in SUMMARY_CLASSES.items()
+    typed = {
+        cls: {s for s, _, _, _ in dataset.quads((None, RDF.type, cls, None))}
+        for cls in SUMMARY_CLASSES.values()
     }
+    typed[MKG.Event] -= typed[MKG.EventAccount]  # an account is not another event
+    return {name: len(typed[cls]) for name, cls in SUMMARY_CLASSES.items()}
 
 
 def write(result: BuildResult, paths: Paths) -> list[Path]:
