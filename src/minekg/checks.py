@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
@@ -66,10 +66,10 @@ def shape_files(ontology_dir: Path) -> list[Path]:
     return [ontology_dir / name for name in SHAPE_FILES if (ontology_dir / name).is_file()]
 
 
-def union_of(dataset: Dataset) -> tuple[Graph, dict[URIRef, str]]:
+def union_of(dataset: Dataset) -> tuple[Graph, dict[Node, str]]:
     """All graphs as one, and for each typed node the last path segment of its graph's name."""
     data = Graph()
-    graph_of: dict[URIRef, str] = {}
+    graph_of: dict[Node, str] = {}
     for s, p, o, g in dataset.quads((None, None, None, None)):
         data.add((s, p, o))
         if p == RDF.type and g is not None:

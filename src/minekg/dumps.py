@@ -40,11 +40,18 @@ def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]
     # Resource IRIs stay whole: a prefixed name would need every "/" escaped as "\/".
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
     return {
-        "minekg.trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes),
+        "minekg.trig": _oxigraph(quads, ox.RdfFormat.TRIG, prefixes),
         "minekg.nq": b"".join(lines),
-        "minekg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes),
+        "minekg.ttl": _oxigraph(triples, ox.RdfFormat.TURTLE, prefixes),
         "minekg.jsonld": _canonical_jsonld(dataset, context),
     }
+
+
+def _oxigraph(statements: list[Any], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    """Oxigraph returns the bytes when given no output file."""
+    written = ox.serialize(statements, format=fmt, prefixes=prefixes)
+    assert written is not None
+    return written
 
 
 def _reading_order(statement: ox.Quad | ox.Triple) -> tuple[str, ...]:

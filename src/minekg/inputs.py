@@ -72,7 +72,7 @@ def load_reference(directory: Path) -> Reference:
                 continue
             loc = (section, index)
             try:
-                entry = yamlio.validate(SECTIONS[section], raw, path, node, loc)
+                entry: Any = yamlio.validate(SECTIONS[section], raw, path, node, loc)
             except InputError as exc:
                 errors.append(exc)
                 # Keep its key known, so the records that use it do not each report it too.

@@ -157,6 +157,7 @@ class Vocabulary:
             for measure, notation in self.graph.subject_objects(SKOS.notation)
             if str(measure).startswith(str(MEASURE))
             for unit in self.graph.objects(measure, MKG.unit)
+            if isinstance(unit, URIRef)
         }
 
 

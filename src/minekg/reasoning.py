@@ -100,8 +100,8 @@ def infer(dataset: Dataset, profile: str, graph_name: URIRef) -> Dataset:
     result = Dataset()
     for prefix, namespace in dataset.namespaces():
         result.bind(prefix, namespace, override=True, replace=True)
-    for quad in dataset.quads():
-        result.add(quad)
+    for s, p, o, g in dataset.quads():
+        result.graph(g).add((s, p, o))
     inferred = result.graph(graph_name)
     for s, p, o in closure:
         if s in nodes and (s, p, o) not in data and not _restated(data, s, p, o):
@@ -116,4 +116,7 @@ def _restated(data: Graph, s: Node, p: Node, o: Node) -> bool:
         return True
     if not isinstance(o, Literal):
         return False
-    return any(str(v) == str(o) or v.toPython() == o.toPython() for v in data.objects(s, p))
+    return any(
+        str(v) == str(o) or (isinstance(v, Literal) and v.toPython() == o.toPython())
+        for v in data.objects(s, p)
+    )
