@@ -41,7 +41,7 @@ def test_build_prints_summary_and_where_outputs_are(copy_of_project: Paths) -> N
     result = run_cli(copy_of_project)
     assert result.exit_code == 0, result.output
     assert re.search(r"Built 5 documents into 8 named graphs", result.output), result.output
-    assert "Validation (SHACL): conforms" in result.output
+    assert "Validation (SHACL shapes): conforms" in result.output
     for name in DUMP_NAMES:
         assert str(copy_of_project.out / name) in result.output
         assert (copy_of_project.out / name).stat().st_size > 10_000

@@ -95,7 +95,8 @@ def validate(dataset: Dataset, shapes: Iterable[Path]) -> Verdict:
             path=str(report.value(result, SH.resultPath) or ""),
             message=str(report.value(result, SH.resultMessage) or ""),
         )
-        for result in report.subjects(RDF.type, SH.ValidationResult)
+        # Top-level results only: a nested sh:detail result is part of its parent's finding.
+        for result in report.objects(None, SH.result)
     )
     return Verdict(bool(conforms), findings, report)
 

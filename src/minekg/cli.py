@@ -111,7 +111,8 @@ def _print_summary(
     )
     console.print(graphs)
     console.print(entities)
-    console.print(f"Validation (SHACL): {result.verdict.summary()}")
+    console.print(f"Validation (SHACL shapes): {result.verdict.summary()}")
+    console.print("Consistency rules on figures and OWL reasoning: run `minekg check`")
     console.print("Outputs:")
     for path in written:
         console.print(f"  {path}")
