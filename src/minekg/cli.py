@@ -24,6 +24,16 @@ from minekg.vocab import DEFAULT_BASE, IRIs
 console = Console(highlight=False, soft_wrap=True)
 
 
+ontology_option = click.option(
+    "--ontology",
+    "ontology_dir",
+    type=click.Path(path_type=Path),
+    default=Path("ontology"),
+    show_default=True,
+    help="Folder with the ontology, measures and shapes.",
+)
+
+
 @click.group()
 @click.version_option(package_name="minekg")
 def main() -> None:
@@ -39,14 +49,7 @@ def main() -> None:
     show_default=True,
     help="Folder with reference/ and records/.",
 )
-@click.option(
-    "--ontology",
-    "ontology_dir",
-    type=click.Path(path_type=Path),
-    default=Path("ontology"),
-    show_default=True,
-    help="Folder with the ontology files.",
-)
+@ontology_option
 @click.option(
     "--out",
     "out_dir",
@@ -131,14 +134,7 @@ RDF_FORMATS = {
 @click.argument(
     "graph_file", required=False, type=click.Path(path_type=Path), default=Path("out/minekg.trig")
 )
-@click.option(
-    "--ontology",
-    "ontology_dir",
-    type=click.Path(path_type=Path),
-    default=Path("ontology"),
-    show_default=True,
-    help="Ontology and shapes folder.",
-)
+@ontology_option
 @click.option(
     "--report",
     "report_path",
