@@ -224,19 +224,20 @@ def _write_inferred(dataset, profile: str, path: Path) -> None:
 
 
 def _print_findings(verdict: checks.Verdict, verbose: bool) -> None:
-    table = Table(title="SHACL findings", show_lines=False)
-    for column in ("severity", "shape", "focus", "document", "message"):
-        table.add_column(column, overflow="fold")
-    shown = 0
+    """Findings grouped by severity, then shape, then focus node, each with its document."""
     for severity in checks.SEVERITY_ORDER:
         findings = verdict.of_severity(severity)
-        if severity == "Info" and not verbose:
+        if not findings or (severity == "Info" and not verbose):
             continue
-        for f in sorted(findings, key=lambda f: (f.shape, f.focus)):
-            table.add_row(severity, _short(f.shape), _short(f.focus), f.document, f.message)
-            shown += 1
-    if shown:
-        console.print(table)
+        console.print(f"[bold]{severity}[/bold] ({len(findings)})")
+        by_shape: dict[str, list[checks.Finding]] = {}
+        for finding in findings:
+            by_shape.setdefault(finding.shape, []).append(finding)
+        for shape, group in sorted(by_shape.items()):
+            console.print(f"  {_short(shape)} ({len(group)})")
+            for f in sorted(group, key=lambda f: f.focus):
+                console.print(f"    {_short(f.focus)}  [dim]in {f.document}[/dim]")
+                console.print(f"      {f.message}")
     infos = verdict.of_severity("Info")
     if infos and not verbose:
         console.print(
