@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import BNode, Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-SHAPE_FILES = ("shapes.ttl", "rules.ttl")
+RULES_FILE = "rules.ttl"
+SHAPE_FILES = ("shapes.ttl", RULES_FILE)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -78,27 +79,74 @@ def union_of(dataset: Dataset) -> tuple[Graph, dict[Node, str]]:
 
 
 def validate(dataset: Dataset, shapes: Iterable[Path]) -> Verdict:
-    """Validate the union of all graphs: shapes need the reference data a document points to."""
-    shapes_graph = Graph()
-    for path in shapes:
-        shapes_graph.parse(path, format="turtle")
+    """Validate the union of all graphs: shapes need the reference data a document points to.
+
+    Each shape file runs on the store that suits it. The shapes check node by node: many small
+    lookups, which rdflib's memory store answers fastest (1.2 s; 18 s through oxrdflib, whose
+    ``len()`` pyshacl calls for every result). The consistency rules (``rules.ttl``) are a few
+    whole-graph queries with few results, which Oxigraph (through oxrdflib) answers six times
+    faster than rdflib's engine (0.5 s instead of 3 s), with standard SPARQL semantics.
+    """
     data, graph_of = union_of(dataset)
-    conforms, report, _ = shacl_validate(
-        data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, advanced=True
-    )
-    findings = sorted(
-        Finding(
-            severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-            document=graph_of.get(report.value(result, SH.focusNode), "?"),
-            shape=_shape_name(shapes_graph, report.value(result, SH.sourceShape)),
-            focus=str(report.value(result, SH.focusNode)),
-            path=str(report.value(result, SH.resultPath) or ""),
-            message=str(report.value(result, SH.resultMessage) or ""),
+    in_oxigraph: Graph | None = None
+    report, conforms, findings = Graph(), True, []
+    for path in shapes:
+        shapes_graph = Graph().parse(path, format="turtle")
+        target = data
+        if path.name == RULES_FILE:
+            if in_oxigraph is None:
+                in_oxigraph = _copy_into_oxigraph(data)
+            target = in_oxigraph
+        ok, part, _ = shacl_validate(
+            target,
+            shacl_graph=shapes_graph,
+            inference="none",
+            allow_warnings=True,
+            advanced=True,
+            inplace=True,  # nothing is inferred, so nothing is written to the data
         )
-        # Top-level results only: a nested sh:detail result is part of its parent's finding.
-        for result in report.objects(None, SH.result)
+        conforms = conforms and bool(ok)
+        findings += [_finding(part, result, shapes_graph, graph_of) for result in _results(part)]
+        report += part
+    return Verdict(conforms, sorted(findings), _one_report(report, conforms))
+
+
+def _copy_into_oxigraph(data: Graph) -> Graph:
+    copy = Graph(store="Oxigraph")
+    copy.addN((s, p, o, copy) for s, p, o in data)
+    return copy
+
+
+def _results(report: Graph) -> list[Node]:
+    """Top-level results only: a nested sh:detail result is part of its parent's finding."""
+    return list(report.objects(None, SH.result))
+
+
+def _finding(report: Graph, result: Node, shapes: Graph, graph_of: dict[Node, str]) -> Finding:
+    return Finding(
+        severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+        document=graph_of.get(report.value(result, SH.focusNode) or result, "?"),
+        shape=_shape_name(shapes, report.value(result, SH.sourceShape)),
+        focus=str(report.value(result, SH.focusNode)),
+        path=str(report.value(result, SH.resultPath) or ""),
+        message=str(report.value(result, SH.resultMessage) or ""),
     )
-    return Verdict(bool(conforms), findings, report)
+
+
+def _one_report(merged: Graph, conforms: bool) -> Graph:
+    """The reports of each shape file as one sh:ValidationReport."""
+    report = Graph()
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(conforms)))
+    parts = set(merged.subjects(RDF.type, SH.ValidationReport))
+    for s, p, o in merged:
+        if s in parts:
+            if p == SH.result:
+                report.add((node, p, o))
+        else:
+            report.add((s, p, o))
+    return report
 
 
 def _shape_name(shapes: Graph, shape: Node | None) -> str:
