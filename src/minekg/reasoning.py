@@ -20,7 +20,7 @@ from pathlib import Path
 import owlready2
 import owlrl
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from minekg.checks import union_of
@@ -43,39 +43,89 @@ class Consistency:
 
 
 def check_consistency(dataset: Dataset) -> Consistency:
-    """Run HermiT on the union of all graphs (ontology included)."""
+    """Run HermiT on the union of all graphs (ontology included).
+
+    When there is no model, HermiT does not say why; so the ontology is then reasoned over on its
+    own, and the classes that no individual can belong to are named: a typed node of such a class
+    is what breaks the graph. Without any, it is the data that contradicts the axioms.
+    """
     if not shutil.which(owlready2.JAVA_EXE):
         raise ReasonerUnavailable(
             f"HermiT needs Java ({owlready2.JAVA_EXE} not found): install a JRE, e.g. Debian's "
             "default-jre-headless, or run with --no-reasoner"
         )
     data, _ = union_of(dataset)
-    typed = sorted({str(s) for s in data.subjects(RDF.type, None) if isinstance(s, URIRef)})
+    typed = _individuals(data)
     started = time.perf_counter()
+    world, problem = _hermit(data)
+    if problem is not None:
+        ontology = _ontology_graph(dataset)
+        unsatisfiable = [] if ontology is None else _unsatisfiable(ontology)
+        explanation = (
+            "no individual can be of " + ", ".join(unsatisfiable) + ", yet the data has some"
+            if unsatisfiable
+            else problem
+        )
+        return Consistency(False, unsatisfiable, {}, time.perf_counter() - started, explanation)
+    # owl:Thing is no news: every individual (and every class punned as one) is a Thing.
+    before = {
+        iri: {str(OWL.Thing), *(str(o) for o in data.objects(URIRef(iri), RDF.type))}
+        for iri in typed
+    }
+    unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes())
+    inferred = {iri: sorted(new) for iri in typed if (new := _types(world, iri) - before[iri])}
+    return Consistency(not unsatisfiable, unsatisfiable, inferred, time.perf_counter() - started)
+
+
+def _individuals(data: Graph) -> list[str]:
+    """Nodes typed with a class of the domain: not the classes and properties themselves, whose
+    owlready2 ``is_a`` lists superclasses, not types."""
+    meta = (str(OWL), str(RDF), str(RDFS))
+    schema = {
+        s
+        for s, o in data.subject_objects(RDF.type)
+        if str(o).startswith(meta) and o not in (OWL.NamedIndividual, OWL.Thing)
+    }
+    return sorted(
+        str(s) for s in set(data.subjects(RDF.type, None)) - schema if isinstance(s, URIRef)
+    )
+
+
+def _hermit(graph: Graph) -> tuple[owlready2.World, str | None]:
+    """The world HermiT reasoned over, and why it has no model (None when it has one)."""
+    world = owlready2.World()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "minekg.nt"
-        data.serialize(path, format="nt", encoding="utf-8")
-        world = owlready2.World()
+        graph.serialize(path, format="nt", encoding="utf-8")
         try:
             world.get_ontology(path.as_uri()).load()
         except owlready2.OwlReadyOntologyParsingError as exc:
             # An ill-typed literal ("n/a" as an integer) already makes the graph inconsistent
             # in OWL 2; owlready2 stops at reading it.
             cause = exc.__cause__ or exc.__context__ or exc
-            return Consistency(
-                False, [], {}, time.perf_counter() - started, f"an ill-typed literal: {cause}"
-            )
-        before = {iri: _types(world, iri) for iri in typed}
-        try:
-            # xsd:gYear and xsd:gYearMonth (partial dates) are outside OWL 2's datatype map.
-            owlready2.sync_reasoner_hermit(
-                world, infer_property_values=False, ignore_unsupported_datatypes=True, debug=0
-            )
-        except owlready2.OwlReadyInconsistentOntologyError as exc:
-            return Consistency(False, [], {}, time.perf_counter() - started, str(exc))
-        unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes())
-        inferred = {iri: sorted(new) for iri in typed if (new := _types(world, iri) - before[iri])}
-    return Consistency(not unsatisfiable, unsatisfiable, inferred, time.perf_counter() - started)
+            return world, f"an ill-typed literal: {cause}"
+    try:
+        # xsd:gYear and xsd:gYearMonth (partial dates) are outside OWL 2's datatype map.
+        owlready2.sync_reasoner_hermit(
+            world, infer_property_values=False, ignore_unsupported_datatypes=True, debug=0
+        )
+    except owlready2.OwlReadyInconsistentOntologyError as exc:
+        return world, str(exc) or "HermiT found no model of the ontology and the data together"
+    return world, None
+
+
+def _ontology_graph(dataset: Dataset) -> Graph | None:
+    for graph in dataset.graphs():
+        if str(graph.identifier).endswith("/graph/ontology") and len(graph):
+            return graph
+    return None
+
+
+def _unsatisfiable(ontology: Graph) -> list[str]:
+    world, problem = _hermit(ontology)
+    if problem is not None:
+        return []
+    return sorted(str(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing)
 
 
 def _types(world: owlready2.World, iri: str) -> set[str]:
