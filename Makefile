@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-build: $(STAMP)
+build: $(STAMP) system-deps
 	$(BIN)/minekg build
 
 # Java runs HermiT (the OWL reasoner inside owlready2); installed from Debian if missing.

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import owlready2
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
@@ -41,7 +42,8 @@ def test_build_prints_summary_and_where_outputs_are(copy_of_project: Paths) -> N
     result = run_cli(copy_of_project)
     assert result.exit_code == 0, result.output
     assert re.search(r"Built 5 documents into 8 named graphs", result.output), result.output
-    assert "Validation (SHACL shapes): conforms" in result.output
+    assert "SHACL: conforms" in result.output
+    assert "OWL consistency: consistent under HermiT" in result.output
     for name in DUMP_NAMES:
         assert str(copy_of_project.out / name) in result.output
         assert (copy_of_project.out / name).stat().st_size > 10_000
@@ -87,7 +89,7 @@ def _build_in_subprocess(out: Path, seed: str) -> None:
 def test_two_builds_give_byte_identical_dumps(tmp_path: Path) -> None:
     _build_in_subprocess(tmp_path / "one", "1")
     _build_in_subprocess(tmp_path / "two", "2")
-    for name in DUMP_NAMES:
+    for name in [*DUMP_NAMES, "report.ttl", "report.txt", "summary.json"]:
         one, two = (tmp_path / d / name for d in ("one", "two"))
         assert one.read_bytes() == two.read_bytes(), f"{name} differs between two builds"
 
@@ -330,3 +332,43 @@ def test_a_shape_violation_fails_the_build(good_build: Paths) -> None:
     path = _record(good_build, "A-79-690")
     assert f"error: {path}: https://w3id.org/minekg/ontology#claimant: " in result.output
     assert _snapshot(good_build.out) == before
+
+
+def test_build_runs_the_consistency_rules_and_reports_their_warnings(
+    copy_of_project: Paths,
+) -> None:
+    result = run_cli(copy_of_project)
+    assert result.exit_code == 0, result.output  # warnings do not fail a build
+    output = " ".join(result.output.split())
+    assert "A-79-690 gives 3,461 for mine victims (total)" in output
+    assert "gives 3,460" in output
+    assert "states about 14.2 % (share of area cleared)" in output
+    summary = json.loads((copy_of_project.out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["findings"]["Warning"] >= 2
+    assert summary["owl_consistent"] is True
+    report = (copy_of_project.out / "report.txt").read_text(encoding="utf-8")
+    assert "rules#SameFigureDifferentValueShape" not in report or "3,460" in report
+    assert "3,460" in report and "OWL consistency: consistent" in report
+
+
+def test_an_inconsistent_graph_fails_the_build(good_build: Paths) -> None:
+    before = _snapshot(good_build.out)
+    ontology = good_build.ontology / "minekg.ttl"
+    with ontology.open("a", encoding="utf-8") as text:  # no document can be a letter now
+        text.write("\nmkg:Letter owl:disjointWith mkg:SourceDocument .\n")
+    result = run_cli(good_build)
+    assert result.exit_code != 0
+    assert f"error: {ontology}: the ontology and the data are inconsistent" in result.output
+    assert "unsatisfiable classes https://w3id.org/minekg/ontology#Letter" in result.output
+    assert _snapshot(good_build.out) == before
+
+
+def test_without_java_the_build_still_builds_and_says_so(
+    copy_of_project: Paths, monkeypatch
+) -> None:
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "/nonexistent/java")
+    result = run_cli(copy_of_project)
+    assert result.exit_code == 0, result.output
+    assert "OWL consistency: not run: HermiT needs Java" in " ".join(result.output.split())
+    summary = json.loads((copy_of_project.out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["owl_consistent"] is None

@@ -16,7 +16,7 @@ from rdflib.namespace import SKOS
 from rich.console import Console
 from rich.table import Table
 
-from minekg import checks, mapping, reasoning
+from minekg import checks, dumps, mapping, reasoning
 from minekg import pipeline as building
 from minekg.errors import InputErrors, MinekgError
 from minekg.vocab import DEFAULT_BASE, IRIs
@@ -65,10 +65,16 @@ def main() -> None:
     default=None,
     help="Folder of source texts: check every quote against its source.",
 )
+@click.option("--no-reasoner", is_flag=True, help="Skip the OWL consistency check (HermiT).")
 def build(
-    data_dir: Path, ontology_dir: Path, out_dir: Path, base: str, sources: Path | None
+    data_dir: Path,
+    ontology_dir: Path,
+    out_dir: Path,
+    base: str,
+    sources: Path | None,
+    no_reasoner: bool,
 ) -> None:
-    """Build the graph from data/ and write the dumps to out/."""
+    """Build the graph from data/, check it as `minekg check` does, write the outputs to out/."""
     started = time.perf_counter()
     paths = building.Paths(data_dir, ontology_dir, out_dir)
     for folder in (data_dir / "reference", data_dir / "records", ontology_dir):
@@ -77,7 +83,7 @@ def build(
     if sources is not None and not sources.is_dir():
         _fail(f"{sources}: no such folder of sources")
     try:
-        result = building.build(paths, base=base, sources=sources)
+        result = building.build(paths, base=base, sources=sources, reasoner=not no_reasoner)
         written = building.write(result, paths)
     except building.BuildFailed as exc:
         _report_errors(exc)
@@ -114,8 +120,8 @@ def _print_summary(
     )
     console.print(graphs)
     console.print(entities)
-    console.print(f"Validation (SHACL shapes): {result.verdict.summary()}")
-    console.print("Consistency rules on figures and OWL reasoning: run `minekg check`")
+    _print_findings(result.verdict, verbose=False)
+    console.print(f"OWL consistency: {building.owl_summary(result)}")
     console.print("Outputs:")
     for path in written:
         console.print(f"  {path}")
@@ -172,7 +178,7 @@ def check(
         verdict = checks.validate(dataset, checks.shape_files(ontology_dir))
         consistency = None if no_reasoner else reasoning.check_consistency(dataset)
         report_path = report_path or graph_file.with_name("report.ttl")
-        report_path.write_text(verdict.report.serialize(format="turtle"), encoding="utf-8")
+        report_path.write_bytes(dumps.canonical_turtle(verdict.report))
         if infer:
             inferred_path = graph_file.with_name(f"inferred-{infer}.trig")
             _write_inferred(dataset, infer, inferred_path)

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import Dataset, Graph
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import SH
 
 from minekg.vocab import PREFIXES
 
@@ -45,6 +47,20 @@ def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]
         "minekg.ttl": _oxigraph(triples, ox.RdfFormat.TURTLE, prefixes),
         "minekg.jsonld": _canonical_jsonld(dataset, context),
     }
+
+
+def canonical_turtle(graph: Graph) -> bytes:
+    """Turtle of a graph with blank nodes (a SHACL report), the same bytes for the same graph.
+
+    Blank nodes are relabelled canonically (rdflib.compare) before the sorted write.
+    """
+    canonical = to_canonical_graph(graph)
+    triples = sorted(
+        ox.parse(canonical.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES),
+        key=_reading_order,
+    )
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    return _oxigraph(triples, ox.RdfFormat.TURTLE, {**prefixes, "sh": str(SH)})
 
 
 def _oxigraph(statements: list[Any], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:

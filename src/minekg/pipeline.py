@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from minekg import checks, dumps, mapping
+from minekg import checks, dumps, mapping, reasoning
 from minekg.errors import InputError, InputErrors
 from minekg.inputs import LoadedRecord, check_sources, load_records, load_reference
 from minekg.vocab import DEFAULT_BASE, MKG, IRIs
@@ -55,6 +56,8 @@ class BuildResult:
     verdict: checks.Verdict
     triples_per_graph: dict[str, int] = field(default_factory=dict)
     entities: dict[str, int] = field(default_factory=dict)
+    consistency: reasoning.Consistency | None = None
+    reasoner_note: str = ""
 
 
 class BuildFailed(InputErrors):
@@ -65,8 +68,15 @@ class BuildFailed(InputErrors):
         self.built, self.total = built, total
 
 
-def build(paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None) -> BuildResult:
-    """Build the dataset; raise :class:`BuildFailed` listing every problem, writing nothing."""
+def build(
+    paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None, reasoner: bool = True
+) -> BuildResult:
+    """Build and check the dataset; raise :class:`BuildFailed` listing every problem.
+
+    The checks are those of ``minekg check``: SHACL shapes and consistency rules (violations fail
+    the build, warnings are reported) and, unless ``reasoner`` is off or Java is missing, HermiT
+    (an inconsistent graph fails the build).
+    """
     _check_base(base)
     reference = load_reference(paths.data / "reference")
     vocabulary = mapping.load_vocabulary(paths.ontology)
@@ -79,16 +89,42 @@ def build(paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None) -
     bad = {error.file for error in errors}
     good = [item for item in records if str(item.path) not in bad]
     dataset = mapping.build_dataset(reference, good, vocabulary, base)
-    # The shapes gate the build; the consistency rules and OWL reasoning (seconds more in
-    # rdflib's SPARQL engine and a JVM) run in `minekg check`.
-    verdict = checks.validate(dataset, [paths.ontology / "shapes.ttl"])
+    # HermiT spends its time in a JVM, a process of its own: it runs while pyshacl validates.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        owl = pool.submit(_owl_consistency, dataset) if reasoner else None
+        verdict = checks.validate(dataset, checks.shape_files(paths.ontology))
+        consistency, reasoner_note = owl.result() if owl else (None, "not run (--no-reasoner)")
     errors += _violations(verdict, good)
+    if consistency is not None and not consistency.consistent:
+        errors.append(
+            InputError(paths.ontology / "minekg.ttl", None, None, _inconsistency(consistency))
+        )
     if errors:
         total = len(list((paths.data / "records").glob("*.yaml")))
         built = len({item.path for item in good} - {Path(error.file) for error in errors})
         raise BuildFailed(sorted(errors, key=str), built=built, total=total)
     return BuildResult(
-        dataset, good, verdict, _triples_per_graph(dataset, base), _entities(dataset)
+        dataset,
+        good,
+        verdict,
+        _triples_per_graph(dataset, base),
+        _entities(dataset),
+        consistency,
+        reasoner_note,
+    )
+
+
+def _owl_consistency(dataset: Dataset) -> tuple[reasoning.Consistency | None, str]:
+    try:
+        return reasoning.check_consistency(dataset), ""
+    except reasoning.ReasonerUnavailable as exc:
+        return None, f"not run: {exc}"
+
+
+def _inconsistency(consistency: reasoning.Consistency) -> str:
+    unsatisfiable = ", ".join(consistency.unsatisfiable_classes)
+    return "the ontology and the data are inconsistent under OWL 2 (HermiT): " + (
+        f"unsatisfiable classes {unsatisfiable}" if unsatisfiable else consistency.explanation
     )
 
 
@@ -155,8 +191,8 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
         "@context"
     ]
     payloads = dumps.serialize_all(result.dataset, context)
-    payloads["report.txt"] = _report(result.verdict).encode()
-    payloads["report.ttl"] = result.verdict.report.serialize(format="turtle", encoding="utf-8")
+    payloads["report.txt"] = _report(result).encode()
+    payloads["report.ttl"] = dumps.canonical_turtle(result.verdict.report)
     payloads["summary.json"] = (
         json.dumps(
             {
@@ -164,6 +200,7 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
                 "entities": result.entities,
                 "conforms": result.verdict.conforms,
                 "findings": result.verdict.counts,
+                "owl_consistent": _consistent(result),
             },
             indent=1,
             sort_keys=True,
@@ -179,9 +216,26 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
     return [paths.out / name for name in sorted(payloads)]
 
 
-def _report(verdict: checks.Verdict) -> str:
-    lines = [f"SHACL validation: {verdict.summary()}"]
+def _report(result: BuildResult) -> str:
+    verdict = result.verdict
+    lines = [f"SHACL validation: {verdict.summary()}", f"OWL consistency: {owl_summary(result)}"]
     lines += [
         f"{f.severity}\t{f.document}\t{f.focus}\t{f.path}\t{f.message}" for f in verdict.findings
     ]
     return "\n".join(lines) + "\n"
+
+
+def _consistent(result: BuildResult) -> bool | None:
+    return None if result.consistency is None else result.consistency.consistent
+
+
+def owl_summary(result: BuildResult) -> str:
+    """One line on the OWL check: its outcome, or why it did not run."""
+    if result.consistency is None:
+        return result.reasoner_note
+    inferred = sum(len(types) for types in result.consistency.inferred_types.values())
+    return (
+        f"consistent under HermiT ({inferred} types inferred, not written into any graph)"
+        if result.consistency.consistent
+        else "INCONSISTENT"
+    )
