@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from pyshacl import validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
@@ -227,18 +228,39 @@ def _dataset(cases: list[Case]) -> Dataset:
 
 
 def _only(shape: str, folder: Path) -> Path:
-    """rules.ttl reduced to one rule (and its prefix declarations), so a run checks only it."""
+    """rules.ttl reduced to one rule (and its prefix declarations), so a run checks only it.
+
+    The file keeps the name rules.ttl, so that it runs on the engine the rules run on (Oxigraph).
+    """
     rules = Graph().parse(RULES, format="turtle")
     kept = rules.cbd(URIRef(RULE)) + rules.cbd(URIRef(shape))
-    path = folder / f"{shape.rsplit('#', 1)[-1]}.ttl"
+    path = folder / checks.RULES_FILE
     kept.serialize(path, format="turtle")
     return path
+
+
+def _in_rdflib_engine(dataset: Dataset, rules: Path) -> set[tuple[str, str]]:
+    """The rules' warnings from pyshacl on rdflib's own SPARQL engine: (focus node, message)."""
+    data, _ = checks.union_of(dataset)
+    shapes = Graph().parse(rules, format="turtle")
+    _, report, _ = validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    return {
+        (str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultMessage)))
+        for r in report.objects(None, SH.result)
+    }
+
+
+ENGINE_RUNS: list[tuple[str, Dataset, Path, set[tuple[str, str]]]] = []
 
 
 def _run(shape: str, cases: list[Case], folder: Path) -> dict[str, list[Finding]]:
     names = [case.name for case in cases]
     assert len(set(names)) == len(names) and all("-" not in n for n in names)
-    verdict = checks.validate(_dataset(cases), [_only(shape, folder)])
+    dataset, rules = _dataset(cases), _only(shape, folder)
+    verdict = checks.validate(dataset, [rules])
+    ENGINE_RUNS.append((shape, dataset, rules, {(f.focus, f.message) for f in verdict.findings}))
     by_case: dict[str, list[Finding]] = {name: [] for name in names}
     for finding in rule_findings(verdict):
         assert finding.shape == shape and finding.severity == "Warning", finding
@@ -1012,6 +1034,24 @@ def test_estimate_cited_as_count(case: Case, estimate_findings) -> None:
 
 
 # ------------------------------------------------------------------------------ the rules file
+
+
+def test_the_rules_give_the_same_warnings_in_rdflib_and_oxigraph(
+    corpus_verdict,
+    share_findings,
+    victim_findings,
+    decrease_findings,
+    same_findings,
+    estimate_findings,
+    built: BuildResult,
+) -> None:
+    """minekg runs the rules in Oxigraph; any SHACL-SPARQL engine must give the same warnings,
+    on the corpus and on every scenario above (standard SPARQL, no engine's leniency)."""
+    oxigraph = {(f.focus, f.message) for f in rule_findings(corpus_verdict)}
+    assert _in_rdflib_engine(built.dataset, RULES) == oxigraph
+    assert len(ENGINE_RUNS) == len(SHAPES)
+    for shape, dataset, rules, found in ENGINE_RUNS:
+        assert _in_rdflib_engine(dataset, rules) == found, shape
 
 
 def test_every_rule_is_a_warning_with_a_message_and_a_target() -> None:
