@@ -245,7 +245,7 @@ class Pages:
             by_graph[_graph_key(quad)].append(quad)
         groups = [self._group(here, graph, quads) for graph, quads in sorted(by_graph.items())]
         incoming = [
-            (self.term(here, q.subject), self.term(here, q.predicate), self._graph_name(q))
+            (self.term(here, q.subject), self.term(here, q.predicate), self._graph_name(here, q))
             for q in self.found.incoming.get(iri, ())
         ]
         types = sorted(
@@ -264,9 +264,9 @@ class Pages:
             jsonld=jsonld_text.replace("</", "<\\/"),
         )
 
-    def _graph_name(self, quad: ox.Quad) -> Shown:
+    def _graph_name(self, here: str, quad: ox.Quad) -> Shown:
         if isinstance(quad.graph_name, ox.NamedNode):
-            return self.term("", quad.graph_name)
+            return self.term(here, quad.graph_name)
         return Shown("default graph")
 
     def _group(self, here: str, graph: str, quads: list[ox.Quad]) -> dict[str, Any]:
@@ -337,7 +337,7 @@ def _prefixed(iri: str) -> str:
 
 
 def ontology_terms(ontology: Graph) -> dict[str, Any]:
-    """The classes and properties of ontology/minekg.ttl: labels, comments, domains, ranges."""
+    """Every term of ontology/minekg.ttl by kind: labels, comments, domains, ranges."""
     sections: dict[str, list[dict[str, Any]]] = {}
     kinds = {
         "Classes": "http://www.w3.org/2002/07/owl#Class",
@@ -345,10 +345,17 @@ def ontology_terms(ontology: Graph) -> dict[str, Any]:
         "Datatype properties": "http://www.w3.org/2002/07/owl#DatatypeProperty",
         "Annotation properties": "http://www.w3.org/2002/07/owl#AnnotationProperty",
     }
-    for title, kind in kinds.items():
+    ours = {
+        str(s) for s in ontology.subjects() if str(s).startswith(str(MKG)) and str(s) != str(MKG)
+    }
+    listed: set[str] = set()
+    for title, kind in [*kinds.items(), ("Individuals and other terms", None)]:
         terms = sorted(
-            str(s) for s in ontology.subjects(RDF.type, URIRef(kind)) if str(s).startswith(str(MKG))
+            ours - listed
+            if kind is None
+            else {str(s) for s in ontology.subjects(RDF.type, URIRef(kind))} & ours - listed
         )
+        listed.update(terms)
         sections[title] = [
             {
                 "anchor": term[len(str(MKG)) :],
@@ -386,47 +393,39 @@ def _first(values: Iterable[Any]) -> str:
 
 def void_and_dcat(dataset: ox.Store, found: Index) -> tuple[bytes, bytes]:
     """A VoID description (statistics, partitions, uriSpace) and a DCAT dataset record."""
-    triples = Graph()
     statements = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset}
     payload = ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES)
     assert payload is not None
-    triples.parse(data=payload.decode(), format="nt")
+    triples = Graph().parse(data=payload.decode(), format="nt")
     dataset_iri = URIRef(found.base + "dataset")
-    void, _ = generateVoID(triples, dataset=dataset_iri)
+    void = _stable_partitions(generateVoID(triples, dataset=dataset_iri)[0], dataset_iri)
     void.add((dataset_iri, VOID.uriSpace, Literal(found.base + "id/")))
     for name in DUMP_MEDIA_TYPES:
         void.add((dataset_iri, VOID.dataDump, URIRef(found.base + name)))
     void.add((dataset_iri, VOID.vocabulary, URIRef(str(MKG))))
-    for prefix, namespace in PREFIXES.items():
-        void.bind(prefix, namespace)
     dcat = Graph()
-    dcat.bind("dcat", DCAT)
-    dcat.bind("dct", DCTERMS)
-    dcat.bind("foaf", FOAF)
     dcat.add((dataset_iri, RDF.type, DCAT.Dataset))
     dcat.add((dataset_iri, DCTERMS.title, Literal(TITLE, lang="en")))
     dcat.add((dataset_iri, DCTERMS.license, URIRef(LICENSE)))
-    publisher = URIRef(found.base + "id/organization/minekg-project")
+    dcat.add((dataset_iri, DCAT.landingPage, URIRef(found.base + "index.html")))
+    publisher = URIRef(found.base + "dataset#publisher")
     dcat.add((dataset_iri, DCTERMS.publisher, publisher))
     dcat.add((publisher, RDF.type, FOAF.Agent))
     dcat.add((publisher, FOAF.name, Literal("The minekg project")))
     for name, media_type in DUMP_MEDIA_TYPES.items():
         distribution = URIRef(found.base + name)
+        media = URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")
         dcat.add((dataset_iri, DCAT.distribution, distribution))
         dcat.add((distribution, RDF.type, DCAT.Distribution))
-        dcat.add(
-            (
-                distribution,
-                DCAT.mediaType,
-                URIRef(f"https://www.iana.org/assignments/media-types/{media_type}"),
-            )
-        )
+        dcat.add((distribution, DCAT.mediaType, media))
         dcat.add((distribution, DCAT.downloadURL, distribution))
     dates = sorted(
         _text(q.object)
         for quads in found.about.values()
         for q in quads
-        if q.predicate.value == ISSUED and isinstance(q.object, ox.Literal)
+        if q.predicate.value == ISSUED
+        and isinstance(q.object, ox.Literal)
+        and q.object.datatype.value == str(XSD.date)
     )
     if dates:
         period = URIRef(found.base + "dataset#temporal")
@@ -437,6 +436,22 @@ def void_and_dcat(dataset: ox.Store, found: Index) -> tuple[bytes, bytes]:
     return _turtle(void), _turtle(dcat)
 
 
+def _stable_partitions(void: Graph, dataset_iri: URIRef) -> Graph:
+    """rdflib numbers partitions in hash order; name them after their class or property."""
+    renamed = {}
+    for link, key, kind in (
+        (VOID.classPartition, VOID["class"], "class"),
+        (VOID.propertyPartition, VOID.property, "property"),
+    ):
+        partitions = sorted((str(void.value(p, key)), p) for p in void.objects(dataset_iri, link))
+        for number, (_, partition) in enumerate(partitions, start=1):
+            renamed[partition] = URIRef(f"{dataset_iri}#{kind}-{number}")
+    stable = Graph()
+    for s, p, o in void:
+        stable.add((renamed.get(s, s), p, renamed.get(o, o)))  # type: ignore[arg-type]
+    return stable
+
+
 def _turtle(graph: Graph) -> bytes:
     """Turtle sorted by Oxigraph, so the bytes do not depend on rdflib's hashing order."""
     nt = graph.serialize(format="nt", encoding="utf-8")
@@ -444,7 +459,11 @@ def _turtle(graph: Graph) -> bytes:
         ox.parse(nt, format=ox.RdfFormat.N_TRIPLES),
         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
     )
-    prefixes = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
+    prefixes = {
+        **{prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
+        "void": str(VOID),
+        "dcat": str(DCAT),
+    }
     written = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     assert written is not None
     return written
