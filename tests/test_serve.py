@@ -230,6 +230,7 @@ def test_updates_are_refused_in_every_form(server: str, site: Path) -> None:
         "SERVICE <{endpoint}> {{ ?s ?p ?o }}",
         "OPTIONAL {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}",
         "{{ SELECT ?s WHERE {{ SeRvIcE <{endpoint}> {{ ?s ?p ?o }} }} }}",
+        "\\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }}",
     ],
 )
 def test_service_is_refused_and_no_outgoing_request_is_made(server: str, pattern: str) -> None:
@@ -243,6 +244,11 @@ def test_service_is_refused_and_no_outgoing_request_is_made(server: str, pattern
         assert response.status_code == 403 and "SERVICE" in response.text
         with pytest.raises(TimeoutError):
             listener.accept()
+
+
+def test_the_word_service_in_a_literal_is_not_a_service_clause(server: str) -> None:
+    query = 'SELECT * WHERE { ?s ?p "service" }'
+    assert httpx.get(f"{server}/sparql", params={"query": query}).status_code == 200
 
 
 def test_a_query_past_the_time_limit_is_stopped_and_the_server_recovers(server: str) -> None:
