@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -130,6 +132,11 @@ def test_a_document_key_with_slashes_negotiates_too(server: str) -> None:
     graph = Graph().parse(data=response.text, format="turtle")
     quotes = {str(o) for o in graph.objects(None, URIRef("http://www.w3.org/ns/oa#exact"))}
     assert any("bearing the brunt" in quote for quote in quotes), "the claim comes with its quote"
+
+
+def test_only_get_and_head_on_resource_iris(server: str) -> None:
+    assert httpx.head(f"{server}/id/state/aze").status_code == 303
+    assert httpx.post(f"{server}/id/state/aze", content=b"x").status_code == 405
 
 
 def test_site_pages_and_dumps_are_served_with_their_media_types(server: str) -> None:
@@ -319,3 +326,29 @@ def test_negotiation_picks_by_quality_then_specificity() -> None:
     assert serve.negotiate("text/turtle;q=0", offers) is None
     assert serve.negotiate("application/ld+json;q=0.8, text/turtle;q=0.8", offers) == "ttl"
     assert serve.negotiate("", offers) == "html"
+
+
+def test_the_serve_command_publishes_a_missing_site_and_serves_it(
+    written: Path, tmp_path: Path
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    port = free_port()
+    command = [sys.executable, "-m", "minekg", "serve", "--site", str(tmp_path / "site")]
+    command += ["--out", str(written), "--ontology", str(root / "ontology"), "--port", str(port)]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    try:
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120
+        while True:
+            assert process.poll() is None, "minekg serve exited"
+            try:
+                response = httpx.get(f"{url}/id/state/aze", headers={"Accept": "text/turtle"})
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "minekg serve did not start"
+                time.sleep(0.2)
+        assert (response.status_code, response.headers["location"]) == (303, "aze.ttl")
+        assert (tmp_path / "site" / "void.ttl").is_file()
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "publishing" in output

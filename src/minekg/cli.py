@@ -349,6 +349,7 @@ def publish(
 @click.option(
     "--max-result-bytes", default=20_000_000, show_default=True, help="Largest query result."
 )
+@click.option("--workers", default=2, show_default=True, help="Query worker processes.")
 def serve(
     site_dir: Path,
     build_dir: Path,
@@ -357,6 +358,7 @@ def serve(
     port: int,
     timeout: float,
     max_result_bytes: int,
+    workers: int,
 ) -> None:
     """Serve the site with content negotiation and a read-only SPARQL endpoint at /sparql.
 
@@ -374,7 +376,9 @@ def serve(
             publishing.write_site(site_dir, files)
         except MinekgError as exc:
             _fail(str(exc))
-    limits = serving.Limits(query_seconds=timeout, result_bytes=max_result_bytes)
+    limits = serving.Limits(
+        query_seconds=timeout, result_bytes=max_result_bytes, workers=max(workers, 1)
+    )
     click.echo(f"Serving {site_dir}/ at http://{host}:{port}/ (SPARQL at /sparql)")
     uvicorn.run(serving.create_app(site_dir, limits), host=host, port=port, log_level="warning")
 

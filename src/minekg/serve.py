@@ -419,7 +419,12 @@ class Negotiation:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"].lstrip("/")
         if scope["type"] == "http" and self._is_resource(path):
-            response = self.redirect(Request(scope), path)
+            request = Request(scope)
+            response = (
+                self.redirect(request, path)
+                if request.method in ("GET", "HEAD")
+                else PlainTextResponse("read-only: GET or HEAD\n", 405, {"Allow": "GET, HEAD"})
+            )
             await response(scope, receive, send)
             return
         await self.files(scope, receive, send)
