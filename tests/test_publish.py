@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
@@ -21,6 +27,12 @@ from minekg.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/minekg/"
 CLAIM = "id/claim/A-78-908/3491"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def run_publish(site: Path, build: Path, *options: str) -> tuple[int, str]:
@@ -207,14 +219,15 @@ def test_ontology_documentation_lists_every_class(site: Path) -> None:
 
 def test_server_configuration_covers_every_format_and_resource(site: Path) -> None:
     htaccess = (site / ".htaccess").read_text(encoding="utf-8")
-    nginx = (site / "nginx.conf").read_text(encoding="utf-8")
+    maps = (site / "nginx/minekg-http.conf").read_text(encoding="utf-8")
+    locations = (site / "nginx/minekg-server.conf").read_text(encoding="utf-8")
     for ext, media_type in publish.DOCUMENT_TYPES.items():
         assert f"AddType {media_type} .{ext}" in htaccess
         assert f"format={ext}" in htaccess and f"$1.{ext} [R=303" in htaccess
-        assert f"{media_type} {ext};" in nginx and f"    {ext} {ext};" in nginx
-        assert re.escape(media_type) in htaccess and re.escape(media_type) in nginx
+        assert f"{media_type} {ext};" in locations and f"    {ext} {ext};" in maps
+        assert re.escape(media_type) in htaccess and re.escape(media_type) in maps
     apache = re.search(r"RewriteRule (\S+) \$1\.html \[R=303,L\]\n$", htaccess)
-    location = re.search(r"location ~ (\S+) \{", nginx)
+    location = re.search(r"location ~ (\S+) \{", locations)
     assert apache and location
     written = [p.relative_to(site).with_suffix("").as_posix() for p in pages(site)]
     resource_pages = [p for p in written if p.startswith(("id/", "graph/"))]
@@ -223,6 +236,79 @@ def test_server_configuration_covers_every_format_and_resource(site: Path) -> No
     assert all(re.match(location.group(1), "/" + path) for path in resource_pages)
     others = [p for p in written if p not in resource_pages]
     assert not any(re.match(apache.group(1), path) for path in others)
+
+
+@pytest.fixture(scope="module")
+def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site behind a real nginx (make system-deps installs it) with the published rules,
+    its workers running as this user, who can read the private temporary folders."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(binary).is_file(), "nginx is missing: `make system-deps` installs nginx-light"
+    scratch = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    temp_paths = "".join(
+        f"    {kind}_temp_path {scratch}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (scratch / "nginx.conf").write_text(
+        f"""daemon off;
+user {getpass.getuser()};
+worker_processes 1;
+pid {scratch}/nginx.pid;
+error_log {scratch}/error.log;
+events {{}}
+http {{
+    access_log off;
+{temp_paths}    include {site}/nginx/minekg-http.conf;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        include {site}/nginx/minekg-server.conf;
+    }}
+}}
+"""
+    )
+    process = subprocess.Popen(
+        [binary, "-p", str(scratch), "-c", str(scratch / "nginx.conf")], stderr=subprocess.PIPE
+    )
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
+    while True:
+        assert process.poll() is None, process.stderr.read() if process.stderr else "nginx exited"
+        try:
+            httpx.get(f"{url}/void.ttl")
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.communicate(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "document"),
+    [
+        ("/id/state/aze", {"Accept": "text/turtle"}, "/id/state/aze.ttl"),
+        ("/id/state/aze", {"Accept": "application/ld+json"}, "/id/state/aze.jsonld"),
+        ("/id/state/aze", {"Accept": "application/n-triples"}, "/id/state/aze.nt"),
+        ("/id/state/aze", {"Accept": "text/html,application/xhtml+xml"}, "/id/state/aze.html"),
+        ("/id/state/aze", {}, "/id/state/aze.html"),
+        ("/id/state/aze?format=nt", {"Accept": "text/html"}, "/id/state/aze.nt"),
+        (f"/{CLAIM}", {"Accept": "text/turtle"}, f"/{CLAIM}.ttl"),
+        ("/graph/A-78-908", {"Accept": "application/ld+json"}, "/graph/A-78-908.jsonld"),
+    ],
+)
+def test_nginx_with_the_published_rules_negotiates_like_minekg_serve(
+    nginx: str, path: str, headers: dict[str, str], document: str
+) -> None:
+    response = httpx.get(f"{nginx}{path}", headers=headers)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(document)
+    assert response.headers["vary"] == "Accept"
+    followed = httpx.get(f"{nginx}{path}", headers=headers, follow_redirects=True)
+    extension = document.rsplit(".", 1)[1]
+    assert followed.status_code == 200
+    assert followed.headers["content-type"].startswith(publish.DOCUMENT_TYPES[extension])
 
 
 def test_publish_under_another_base_moves_resources_not_the_vocabulary(

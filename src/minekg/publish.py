@@ -255,7 +255,7 @@ class Pages:
         return self._render(
             "resource.html",
             here,
-            title=self.found.label(iri) or iri,
+            title=self.found.label(iri) or self.found.quote(iri) or iri,
             iri=iri,
             types=[self.term(here, ox.NamedNode(t)) for t in types],
             groups=groups,
@@ -509,7 +509,7 @@ def site_files(
     for query in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []:
         files[f"queries/{query.name}"] = query.read_bytes()
     files[".htaccess"] = htaccess().encode()
-    files["nginx.conf"] = nginx().encode()
+    files.update({name: text.encode() for name, text in nginx().items()})
     return files
 
 
@@ -575,8 +575,9 @@ def htaccess() -> str:
     return "\n".join(rules) + "\n"
 
 
-def nginx() -> str:
-    """nginx: the same 303 rules as the .htaccess, as a snippet for a ``server`` block."""
+def nginx() -> dict[str, str]:
+    """nginx: the same 303 rules as the .htaccess, as two files to ``include``: the maps in the
+    ``http`` block, the locations in the ``server`` block whose root is the site."""
     accept = "\n".join(
         f'    "~*{re.escape(media_type)}" {ext};' for ext, media_type in DOCUMENT_TYPES.items()
     )
@@ -586,9 +587,8 @@ def nginx() -> str:
         f"{media_type} {name.split('.')[1]};" for name, media_type in DUMP_MEDIA_TYPES.items()
     )
     roots = "|".join(root.rstrip("/") for root in RESOURCE_ROOTS)
-    return f"""# minekg: content negotiation for resource IRIs (303 See Other, W3C Cool URIs).
-# Put the two maps in the http block and the locations in the server block whose root is the site.
-# Media types are matched in the order below, without q-values (minekg serve weighs them).
+    heading = "# minekg: content negotiation for resource IRIs (303 See Other, W3C Cool URIs).\n"
+    maps = f"""{heading}# Include in the http block. Types match in this order, without q-values.
 map $http_accept $minekg_accept {{
     default html;
 {accept}
@@ -597,6 +597,8 @@ map $arg_format $minekg_format {{
     default $minekg_accept;
 {override}
 }}
+"""
+    locations = f"""{heading}# Include in the server block whose root is the site.
 location ~ ^/({roots})/ {{
     types {{ {types} }}
     add_header Vary Accept always;
@@ -609,3 +611,4 @@ location ~ \\.(trig|nq|ttl|jsonld)$ {{
     types {{ {dump_types} }}
 }}
 """
+    return {"nginx/minekg-http.conf": maps, "nginx/minekg-server.conf": locations}
