@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,6 +240,26 @@ def test_server_configuration_covers_every_format_and_resource(site: Path) -> No
     assert not any(re.match(apache.group(1), path) for path in others)
 
 
+def start(command: list[str], url: str, name: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            errors = process.stderr.read().decode() if process.stderr else ""
+            raise AssertionError(f"{name} exited: {errors}")
+        try:
+            httpx.get(f"{url}/void.ttl")
+            return process
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, f"{name} did not start"
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.communicate(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site behind a real nginx (make system-deps installs it) with the published rules,
@@ -268,21 +290,49 @@ http {{
 }}
 """
     )
-    process = subprocess.Popen(
-        [binary, "-p", str(scratch), "-c", str(scratch / "nginx.conf")], stderr=subprocess.PIPE
-    )
-    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
-    while True:
-        assert process.poll() is None, process.stderr.read() if process.stderr else "nginx exited"
-        try:
-            httpx.get(f"{url}/void.ttl")
-            break
-        except httpx.ConnectError:
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.1)
+    url = f"http://127.0.0.1:{port}"
+    process = start([binary, "-p", str(scratch), "-c", str(scratch / "nginx.conf")], url, "nginx")
     yield url
-    process.terminate()
-    process.communicate(timeout=30)
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def apache(site: Path) -> Iterator[str]:
+    """The site behind a real Apache httpd (make system-deps installs apache2-bin) reading the
+    published .htaccess. Apache's workers run as www-data, so the site is copied to a folder
+    they can read."""
+    binary = Path("/usr/sbin/apache2")
+    assert binary.is_file(), "apache2 is missing: `make system-deps` installs apache2-bin"
+    scratch = Path(tempfile.mkdtemp(prefix="minekg-apache-"))
+    scratch.chmod(0o755)
+    shutil.copytree(site, scratch / "site")
+    port = free_port()
+    modules = "/usr/lib/apache2/modules"
+    loads = "".join(
+        f"LoadModule {name}_module {modules}/mod_{name}.so\n"
+        for name in ("mpm_event", "authz_core", "mime", "dir", "rewrite", "headers")
+    )
+    user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
+    (scratch / "httpd.conf").write_text(
+        f"""ServerRoot {scratch}
+ServerName localhost
+Listen 127.0.0.1:{port}
+PidFile {scratch}/httpd.pid
+ErrorLog {scratch}/error.log
+{loads}TypesConfig /dev/null
+{user}DocumentRoot {scratch}/site
+<Directory {scratch}/site>
+    AllowOverride All
+    Require all granted
+</Directory>
+"""
+    )
+    url = f"http://127.0.0.1:{port}"
+    command = [str(binary), "-X", "-d", str(scratch), "-f", str(scratch / "httpd.conf")]
+    process = start(command, url, "apache2")
+    yield url
+    stop(process)
+    shutil.rmtree(scratch)
 
 
 @pytest.mark.parametrize(
@@ -298,14 +348,16 @@ http {{
         ("/graph/A-78-908", {"Accept": "application/ld+json"}, "/graph/A-78-908.jsonld"),
     ],
 )
-def test_nginx_with_the_published_rules_negotiates_like_minekg_serve(
-    nginx: str, path: str, headers: dict[str, str], document: str
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_web_servers_with_the_published_rules_negotiate_like_minekg_serve(
+    request: pytest.FixtureRequest, server: str, path: str, headers: dict[str, str], document: str
 ) -> None:
-    response = httpx.get(f"{nginx}{path}", headers=headers)
+    url = request.getfixturevalue(server)
+    response = httpx.get(f"{url}{path}", headers=headers)
     assert response.status_code == 303
     assert response.headers["location"].endswith(document)
     assert response.headers["vary"] == "Accept"
-    followed = httpx.get(f"{nginx}{path}", headers=headers, follow_redirects=True)
+    followed = httpx.get(f"{url}{path}", headers=headers, follow_redirects=True)
     extension = document.rsplit(".", 1)[1]
     assert followed.status_code == 200
     assert followed.headers["content-type"].startswith(publish.DOCUMENT_TYPES[extension])

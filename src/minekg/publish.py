@@ -551,7 +551,7 @@ def htaccess() -> str:
             f"AddType {media_type} .{name.split('.')[1]}"
             for name, media_type in DUMP_MEDIA_TYPES.items()
         ),
-        "Header append Vary Accept",
+        "<IfModule mod_headers.c>\n    Header always append Vary Accept\n</IfModule>",
         "RewriteEngine On",
         "RewriteBase /",
     ]
