@@ -163,7 +163,8 @@ def description(found: Index, iri: str) -> list[ox.Triple]:
     evidence = sorted(
         {_text(q.object) for q in own if q.predicate.value == EVIDENCE and _text(q.subject) == iri}
     )
-    quads = [*own, *(q for e in evidence for q in found.about.get(e, ())), *found.incoming[iri]]
+    linked = found.incoming.get(iri, [])
+    quads = [*own, *(q for e in evidence for q in found.about.get(e, ())), *linked]
     return sorted(
         {ox.Triple(q.subject, q.predicate, q.object) for q in quads},
         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
