@@ -21,6 +21,10 @@ system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "Java not found: installing default-jre-headless (HermiT needs it)"; \
 	  apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
+# nginx and Apache serve the published site in the tests, with the rules minekg publish writes.
+	@[ -x /usr/sbin/nginx ] && [ -x /usr/sbin/apache2 ] || { \
+	  echo "nginx or apache2 not found: installing nginx-light and apache2-bin (publish tests)"; \
+	  apt-get update -qq && apt-get install -y -qq nginx-light apache2-bin >/dev/null; }
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks

@@ -284,3 +284,159 @@ def _report_errors(exc: InputErrors) -> None:
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+build_dir_option = click.option(
+    "--out",
+    "build_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+    help="The folder `minekg build` wrote.",
+)
+
+
+@main.command()
+@click.argument("site_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
+@build_dir_option
+@ontology_option
+@click.option(
+    "--queries",
+    "queries_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("queries"),
+    show_default=True,
+    help="Named SPARQL queries (*.rq) to publish beside the data.",
+)
+@click.option("--base", default=None, help="Base IRI to publish under. [default: the build's]")
+def publish(
+    site_dir: Path, build_dir: Path, ontology_dir: Path, queries_dir: Path, base: str | None
+) -> None:
+    """Write the built graph as a static linked-data site in SITE_DIR (default: site/).
+
+    One HTML page per resource, with .ttl, .jsonld and .nt beside it; the dumps; VoID and DCAT;
+    ontology documentation; .htaccess and nginx.conf for content negotiation. Exit code 0: written;
+    1: nothing written (the previous site is left as it was).
+    """
+    from minekg import publish as publishing
+
+    started = time.perf_counter()
+    if base is not None:
+        try:
+            building._check_base(base)
+        except InputErrors as exc:
+            _fail(str(exc.errors[0]))
+    try:
+        files = publishing.site_files(build_dir, ontology_dir, queries_dir, base)
+        publishing.write_site(site_dir, files)
+    except MinekgError as exc:
+        _fail(str(exc))
+    pages = sum(name.endswith(".html") for name in files)
+    console.print(
+        f"Published {pages:,} pages ({len(files):,} files) to {site_dir}/ "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@main.command()
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="The published site; published from --out first if it does not exist.",
+)
+@build_dir_option
+@ontology_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option(
+    "--max-result-bytes", default=20_000_000, show_default=True, help="Largest query result."
+)
+@click.option("--workers", default=2, show_default=True, help="Query worker processes.")
+def serve(
+    site_dir: Path,
+    build_dir: Path,
+    ontology_dir: Path,
+    host: str,
+    port: int,
+    timeout: float,
+    max_result_bytes: int,
+    workers: int,
+) -> None:
+    """Serve the site with content negotiation and a read-only SPARQL endpoint at /sparql.
+
+    Runs until interrupted. Exit code 1: the site could not be published or the port is taken.
+    """
+    import uvicorn
+
+    from minekg import publish as publishing
+    from minekg import serve as serving
+
+    if not (site_dir / "void.ttl").is_file():
+        click.echo(f"{site_dir}/ has no published site: publishing {build_dir}/ there first")
+        try:
+            files = publishing.site_files(build_dir, ontology_dir, Path("queries"))
+            publishing.write_site(site_dir, files)
+        except MinekgError as exc:
+            _fail(str(exc))
+    limits = serving.Limits(
+        query_seconds=timeout, result_bytes=max_result_bytes, workers=max(workers, 1)
+    )
+    click.echo(f"Serving {site_dir}/ at http://{host}:{port}/ (SPARQL at /sparql)")
+    uvicorn.run(serving.create_app(site_dir, limits), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="The store's SPARQL query endpoint URL.")
+@click.option(
+    "--graph-store",
+    default=None,
+    help="The store's Graph Store Protocol URL (Oxigraph: /store). [default: --endpoint]",
+)
+@click.option(
+    "--out",
+    "source",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="The build folder, or one .nq/.trig file.",
+)
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for the store.")
+def push(endpoint: str, graph_store: str | None, source: Path, timeout: float) -> None:
+    """Load the dataset into a triple store, replacing each named graph as a whole.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol (one PUT per graph), then counts the triples of
+    each graph in the store. Exit code 0: every graph holds what minekg has; 1: a connection or
+    HTTP error, or a count that differs.
+    """
+    import httpx
+
+    from minekg import push as pushing
+    from minekg import store
+
+    try:
+        dataset = store.load(source)
+        with httpx.Client(timeout=timeout) as client:
+            counts = pushing.push(
+                dataset,
+                endpoint,
+                graph_store or endpoint,
+                client,
+                lambda line: click.echo(line, err=True),
+            )
+    except MinekgError as exc:
+        _fail(str(exc))
+    wrong = {name: pair for name, pair in counts.items() if pair[0] != pair[1]}
+    for name, (local, remote) in sorted(wrong.items()):
+        click.echo(
+            f"error: <{name or 'default graph'}>: {local:,} here, {remote:,} in the store", err=True
+        )
+    if wrong:
+        _fail(f"{len(wrong)} of {len(counts)} graph(s) differ in the store after the push")
+    total = sum(local for local, _ in counts.values())
+    console.print(
+        f"Pushed {len(counts)} graphs ({total:,} triples); the store holds the same counts"
+    )

@@ -1,0 +1,615 @@
+"""Publishing: the built dataset as a static linked-data site that any web server can host.
+
+Every resource IRI ``<base><path>`` gets documents at ``<path>.html``, ``.ttl``, ``.jsonld`` and
+``.nt`` in the site, so a plain web server (with the ``.htaccess`` or nginx rules written here)
+answers ``<base><path>`` with a 303 redirect to the document the client asked for: minekg's
+resources are things (states, claims, treaties), not web pages, and W3C "Cool URIs for the
+Semantic Web" says such IRIs answer 303 See Other to a document about them. ``minekg serve`` does
+the same, with full q-value negotiation.
+
+A resource's description is every statement about it (and about its ``#`` parts), the evidence
+spans it points to with their exact quotes, and the statements that point to it; the HTML page
+groups them by the named graph, i.e. by the source document that says them. Pages need no
+JavaScript and no network, and every link between pages is relative, so the site works from any
+host path and from ``file://``. Output is byte-identical from one run to the next.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, select_autoescape
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.void import generateVoID
+
+from minekg import dumps, store
+from minekg.errors import MinekgError
+from minekg.vocab import MKG, PREFIXES
+
+DUMP_MEDIA_TYPES = {
+    "minekg.trig": "application/trig",
+    "minekg.nq": "application/n-quads",
+    "minekg.ttl": "text/turtle",
+    "minekg.jsonld": "application/ld+json",
+}
+# The representations of each resource: file extension -> media type; HTML first, the default.
+DOCUMENT_TYPES = {
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+}
+RDF_WRITERS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+# Only these path segments under the base name resources; the rest of the base's space is the
+# vocabulary (ontology#, measure/), documented on the ontology page.
+RESOURCE_ROOTS = ("id/", "graph/")
+SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
+LABEL_PROPERTIES = [
+    str(RDFS.label),
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    str(DCTERMS.title),
+    "https://schema.org/name",
+    "https://schema.org/text",
+    "http://www.w3.org/ns/oa#exact",
+]
+EVIDENCE = str(MKG.evidence)
+EXACT = "http://www.w3.org/ns/oa#exact"
+SOURCE_LINKS = (str(RDFS.seeAlso), "https://schema.org/url")
+PRIMARY_SOURCE = "http://www.w3.org/ns/prov#hadPrimarySource"
+ISSUED = str(DCTERMS.issued)
+ONTOLOGY_PAGE = "ontology/index.html"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+TITLE = "minekg: a knowledge graph of landmine and mine-action documents"
+
+
+def build_base(dataset: ox.Store) -> str:
+    """The base IRI a dataset was built with: the prefix of its ``graph/provenance`` graph."""
+    for name in dataset.named_graphs():
+        if isinstance(name, ox.NamedNode) and name.value.endswith("graph/provenance"):
+            return name.value.removesuffix("graph/provenance")
+    raise MinekgError("the dataset has no <…graph/provenance> graph: not built by minekg build")
+
+
+def rebase(text: str, old: str, new: str) -> str:
+    """Move resource and graph IRIs from one base to another (the vocabulary stays put)."""
+    for root in RESOURCE_ROOTS:
+        text = text.replace(old + root, new + root)
+    return text
+
+
+@dataclass
+class Index:
+    """The dataset indexed by resource: what is said about it, and what points to it."""
+
+    base: str
+    about: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    incoming: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    graphs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def resources(self) -> list[str]:
+        return sorted(iri for iri in self.about if self.path(iri) is not None)
+
+    def path(self, iri: str) -> str | None:
+        """The site path of a resource IRI (no extension), or None if it is not one of ours."""
+        if not iri.startswith(self.base):
+            return None
+        rest = iri[len(self.base) :]
+        if not rest.startswith(RESOURCE_ROOTS) or not SAFE_PATH.fullmatch(rest):
+            return None
+        if any(part in ("", ".", "..") for part in rest.split("/")):
+            return None
+        return rest
+
+    def label(self, iri: str) -> str | None:
+        candidates = [
+            (LABEL_PROPERTIES.index(q.predicate.value), q.object.language not in (None, "en"), v)
+            for q in self.about.get(iri, ())
+            if _text(q.subject) == iri
+            and q.predicate.value in LABEL_PROPERTIES
+            and isinstance(q.object, ox.Literal)
+            and (v := _text(q.object))
+        ]
+        return min(candidates)[2] if candidates else None
+
+    def quote(self, iri: str) -> str | None:
+        exact = sorted(
+            _text(q.object)
+            for q in self.about.get(iri, ())
+            if q.predicate.value == EXACT and isinstance(q.object, ox.Literal)
+        )
+        return exact[0] if exact else None
+
+
+def index(dataset: ox.Store) -> Index:
+    base = build_base(dataset)
+    found = Index(base)
+    for quad in dataset.quads_for_pattern(None, None, None, None):
+        if isinstance(quad.subject, ox.NamedNode):
+            found.about[_text(quad.subject).split("#", 1)[0]].append(quad)
+        if isinstance(quad.object, ox.NamedNode):
+            found.incoming[_text(quad.object)].append(quad)
+    for quads in (*found.about.values(), *found.incoming.values()):
+        quads.sort(key=_quad_order)
+    for name in dataset.named_graphs():
+        graph = name.value
+        properties: dict[str, list[str]] = defaultdict(list)
+        for quad in found.about.get(graph, ()):
+            properties[quad.predicate.value].append(_text(quad.object))
+        found.graphs[graph] = dict(properties)
+    return found
+
+
+def _text(term: Any) -> str:
+    """The IRI or lexical form of a term (minekg writes no RDF-star triples)."""
+    return str(term.value)
+
+
+def _quad_order(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def description(found: Index, iri: str) -> list[ox.Triple]:
+    """What a resource's documents say: its statements, its evidence, and links to it."""
+    own = found.about.get(iri, [])
+    evidence = sorted(
+        {_text(q.object) for q in own if q.predicate.value == EVIDENCE and _text(q.subject) == iri}
+    )
+    linked = found.incoming.get(iri, [])
+    quads = [*own, *(q for e in evidence for q in found.about.get(e, ())), *linked]
+    return sorted(
+        {ox.Triple(q.subject, q.predicate, q.object) for q in quads},
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+
+
+def rdf_documents(triples: list[ox.Triple], context: dict[str, Any]) -> dict[str, bytes]:
+    """The resource description as Turtle, N-Triples and JSON-LD (with minekg's context)."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    written = {
+        ext: ox.serialize(triples, format=fmt, prefixes=prefixes if ext == "ttl" else None)
+        for ext, fmt in RDF_WRITERS.items()
+    }
+    documents = {ext: payload for ext, payload in written.items() if payload is not None}
+    graph = Graph().parse(data=documents["nt"].decode(), format="nt")
+    documents["jsonld"] = jsonld(graph, context)
+    return documents
+
+
+def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
+    text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    document = dumps._sorted_json(json.loads(text))
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An RDF term as a page shows it."""
+
+    text: str
+    href: str | None = None
+    note: str = ""
+    quote: str | None = None
+
+
+class Pages:
+    """Renders the HTML of the site with relative links."""
+
+    def __init__(self, found: Index):
+        self.found = found
+        self.env = Environment(
+            loader=PackageLoader("minekg", "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def link(self, here: str, iri: str) -> str | None:
+        """A link from the page at site path ``here`` to an IRI: relative if the site has it."""
+        whole, _, fragment = iri.partition("#")
+        path = self.found.path(whole)
+        if path is not None and whole in self.found.about:
+            fragment = "#" + fragment if fragment else ""
+            return posixpath.relpath(path + ".html", posixpath.dirname(here) or ".") + fragment
+        if iri.startswith(str(MKG)):
+            target = posixpath.relpath(ONTOLOGY_PAGE, posixpath.dirname(here) or ".")
+            return target + "#" + iri[len(str(MKG)) :]
+        if iri.startswith(("http://", "https://")):
+            return iri
+        return None
+
+    def term(self, here: str, term: Any) -> Shown:
+        if isinstance(term, ox.Literal):
+            note = f"@{term.language}" if term.language else ""
+            if not note and term.datatype.value != str(XSD.string):
+                note = _prefixed(term.datatype.value)
+            return Shown(term.value, note=note)
+        iri = term.value
+        label = self.found.label(iri)
+        text = label if label and self.found.path(iri) is not None else _prefixed(iri)
+        return Shown(text, self.link(here, iri), quote=self.found.quote(iri))
+
+    def resource(self, iri: str, jsonld_text: str) -> bytes:
+        here = f"{self.found.path(iri)}.html"
+        own = self.found.about[iri]
+        by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+        for quad in own:
+            by_graph[_graph_key(quad)].append(quad)
+        groups = [self._group(here, graph, quads) for graph, quads in sorted(by_graph.items())]
+        incoming = [
+            (self.term(here, q.subject), self.term(here, q.predicate), self._graph_name(here, q))
+            for q in self.found.incoming.get(iri, ())
+        ]
+        types = sorted(
+            {_text(q.object) for q in own if _text(q.subject) == iri and q.predicate == RDF_TYPE}
+        )
+        name = posixpath.basename(here).removesuffix(".html")
+        return self._render(
+            "resource.html",
+            here,
+            title=self.found.label(iri) or self.found.quote(iri) or iri,
+            iri=iri,
+            types=[self.term(here, ox.NamedNode(t)) for t in types],
+            groups=groups,
+            incoming=incoming,
+            formats={ext: f"{name}.{ext}" for ext in DOCUMENT_TYPES if ext != "html"},
+            jsonld=jsonld_text.replace("</", "<\\/"),
+        )
+
+    def _graph_name(self, here: str, quad: ox.Quad) -> Shown:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            return self.term(here, quad.graph_name)
+        return Shown("default graph")
+
+    def _group(self, here: str, graph: str, quads: list[ox.Quad]) -> dict[str, Any]:
+        properties = self.found.graphs.get(graph, {})
+        sources = properties.get(PRIMARY_SOURCE, [])
+        external = sorted(
+            link
+            for source in sources
+            for quad in self.found.about.get(source, ())
+            if _text(quad.subject) == source and quad.predicate.value in SOURCE_LINKS
+            for link in [_text(quad.object)]
+        )
+        return {
+            "graph": self.term(here, ox.NamedNode(graph)) if graph else Shown("default graph"),
+            "sources": [self.term(here, ox.NamedNode(s)) for s in sources],
+            "external": sorted(set(external)),
+            "rows": [
+                (
+                    self.term(here, q.subject)
+                    if _text(q.subject) != _text(q.subject).split("#")[0]
+                    else None,
+                    self.term(here, q.predicate),
+                    self.term(here, q.object),
+                    _text(q.subject).partition("#")[2],
+                )
+                for q in quads
+            ],
+        }
+
+    def index_page(self, classes: dict[str, list[str]], extras: dict[str, str]) -> bytes:
+        here = "index.html"
+        return self._render(
+            "index.html",
+            here,
+            title=TITLE,
+            classes=[
+                (
+                    self.term(here, ox.NamedNode(cls)),
+                    [self.term(here, ox.NamedNode(i)) for i in members],
+                )
+                for cls, members in classes.items()
+            ],
+            dumps=sorted(DUMP_MEDIA_TYPES.items()),
+            extras=extras,
+        )
+
+    def ontology_page(self, ontology: Graph) -> bytes:
+        return self._render("ontology.html", ONTOLOGY_PAGE, **ontology_terms(ontology))
+
+    def _render(self, template: str, here: str, **values: Any) -> bytes:
+        root = posixpath.relpath(".", posixpath.dirname(here) or ".")
+        page = self.env.get_template(template).render(root=root, **values)
+        return page.encode()
+
+
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _graph_key(quad: ox.Quad) -> str:
+    return _text(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else ""
+
+
+def _prefixed(iri: str) -> str:
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
+        if iri.startswith(str(namespace)) and iri != str(namespace):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return iri
+
+
+def ontology_terms(ontology: Graph) -> dict[str, Any]:
+    """Every term of ontology/minekg.ttl by kind: labels, comments, domains, ranges."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    kinds = {
+        "Classes": "http://www.w3.org/2002/07/owl#Class",
+        "Object properties": "http://www.w3.org/2002/07/owl#ObjectProperty",
+        "Datatype properties": "http://www.w3.org/2002/07/owl#DatatypeProperty",
+        "Annotation properties": "http://www.w3.org/2002/07/owl#AnnotationProperty",
+    }
+    ours = {
+        str(s) for s in ontology.subjects() if str(s).startswith(str(MKG)) and str(s) != str(MKG)
+    }
+    listed: set[str] = set()
+    for title, kind in [*kinds.items(), ("Individuals and other terms", None)]:
+        terms = sorted(
+            ours - listed
+            if kind is None
+            else {str(s) for s in ontology.subjects(RDF.type, URIRef(kind))} & ours - listed
+        )
+        listed.update(terms)
+        sections[title] = [
+            {
+                "anchor": term[len(str(MKG)) :],
+                "name": _prefixed(term),
+                "label": _first(ontology.objects(URIRef(term), RDFS.label)),
+                "comment": _first(ontology.objects(URIRef(term), RDFS.comment)),
+                "related": {
+                    name: sorted(_prefixed(str(o)) for o in ontology.objects(URIRef(term), p))
+                    for name, p in (
+                        ("subclass of", RDFS.subClassOf),
+                        ("subproperty of", RDFS.subPropertyOf),
+                        ("domain", RDFS.domain),
+                        ("range", RDFS.range),
+                    )
+                },
+            }
+            for term in terms
+        ]
+    head = URIRef(str(MKG).rstrip("#"))
+    return {
+        "title": _first(ontology.objects(head, DCTERMS.title)) or "minekg ontology",
+        "description": _first(ontology.objects(head, DCTERMS.description))
+        or _first(ontology.objects(head, RDFS.comment)),
+        "namespace": str(MKG),
+        "sections": sections,
+    }
+
+
+def _first(values: Iterable[Any]) -> str:
+    texts = sorted(
+        str(v) for v in values if not isinstance(v, Literal) or v.language in (None, "en")
+    )
+    return texts[0] if texts else ""
+
+
+def void_and_dcat(dataset: ox.Store, found: Index) -> tuple[bytes, bytes]:
+    """A VoID description (statistics, partitions, uriSpace) and a DCAT dataset record."""
+    statements = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset}
+    payload = ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES)
+    assert payload is not None
+    triples = Graph().parse(data=payload.decode(), format="nt")
+    dataset_iri = URIRef(found.base + "dataset")
+    void = _stable_partitions(generateVoID(triples, dataset=dataset_iri)[0], dataset_iri)
+    void.add((dataset_iri, VOID.uriSpace, Literal(found.base + "id/")))
+    for name in DUMP_MEDIA_TYPES:
+        void.add((dataset_iri, VOID.dataDump, URIRef(found.base + name)))
+    void.add((dataset_iri, VOID.vocabulary, URIRef(str(MKG))))
+    dcat = Graph()
+    dcat.add((dataset_iri, RDF.type, DCAT.Dataset))
+    dcat.add((dataset_iri, DCTERMS.title, Literal(TITLE, lang="en")))
+    dcat.add((dataset_iri, DCTERMS.license, URIRef(LICENSE)))
+    dcat.add((dataset_iri, DCAT.landingPage, URIRef(found.base + "index.html")))
+    publisher = URIRef(found.base + "dataset#publisher")
+    dcat.add((dataset_iri, DCTERMS.publisher, publisher))
+    dcat.add((publisher, RDF.type, FOAF.Agent))
+    dcat.add((publisher, FOAF.name, Literal("The minekg project")))
+    for name, media_type in DUMP_MEDIA_TYPES.items():
+        distribution = URIRef(found.base + name)
+        media = URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")
+        dcat.add((dataset_iri, DCAT.distribution, distribution))
+        dcat.add((distribution, RDF.type, DCAT.Distribution))
+        dcat.add((distribution, DCAT.mediaType, media))
+        dcat.add((distribution, DCAT.downloadURL, distribution))
+    dates = sorted(
+        _text(q.object)
+        for quads in found.about.values()
+        for q in quads
+        if q.predicate.value == ISSUED
+        and isinstance(q.object, ox.Literal)
+        and q.object.datatype.value == str(XSD.date)
+    )
+    if dates:
+        period = URIRef(found.base + "dataset#temporal")
+        dcat.add((dataset_iri, DCTERMS.temporal, period))
+        dcat.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        dcat.add((period, DCAT.startDate, Literal(dates[0], datatype=XSD.date)))
+        dcat.add((period, DCAT.endDate, Literal(dates[-1], datatype=XSD.date)))
+    return _turtle(void), _turtle(dcat)
+
+
+def _stable_partitions(void: Graph, dataset_iri: URIRef) -> Graph:
+    """rdflib numbers partitions in hash order; name them after their class or property."""
+    renamed = {}
+    for link, key, kind in (
+        (VOID.classPartition, VOID["class"], "class"),
+        (VOID.propertyPartition, VOID.property, "property"),
+    ):
+        partitions = sorted((str(void.value(p, key)), p) for p in void.objects(dataset_iri, link))
+        for number, (_, partition) in enumerate(partitions, start=1):
+            renamed[partition] = URIRef(f"{dataset_iri}#{kind}-{number}")
+    stable = Graph()
+    for s, p, o in void:
+        stable.add((renamed.get(s, s), p, renamed.get(o, o)))  # type: ignore[arg-type]
+    return stable
+
+
+def _turtle(graph: Graph) -> bytes:
+    """Turtle sorted by Oxigraph, so the bytes do not depend on rdflib's hashing order."""
+    nt = graph.serialize(format="nt", encoding="utf-8")
+    triples = sorted(
+        ox.parse(nt, format=ox.RdfFormat.N_TRIPLES),
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+    prefixes = {
+        **{prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
+        "void": str(VOID),
+        "dcat": str(DCAT),
+    }
+    written = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert written is not None
+    return written
+
+
+def site_files(
+    build_dir: Path, ontology_dir: Path, queries_dir: Path, base: str | None = None
+) -> dict[str, bytes]:
+    """Every file of the site, keyed by its path in the site."""
+    dumps_in = {name: (build_dir / name) for name in DUMP_MEDIA_TYPES}
+    for path in dumps_in.values():
+        if not path.is_file():
+            raise MinekgError(f"{path}: no such file (run `minekg build` first)")
+    built_base = build_base(store.load(build_dir))
+    files = {
+        name: rebase(path.read_text(encoding="utf-8"), built_base, base or built_base).encode()
+        for name, path in dumps_in.items()
+    }
+    dataset = ox.Store()
+    dataset.load(files["minekg.nq"], format=ox.RdfFormat.N_QUADS)
+    found = index(dataset)
+    context = json.loads((ontology_dir / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    pages = Pages(found)
+    classes: dict[str, list[str]] = defaultdict(list)
+    for iri in found.resources():
+        page = found.path(iri)
+        assert page is not None
+        documents = rdf_documents(description(found, iri), context)
+        files.update({f"{page}.{ext}": payload for ext, payload in documents.items()})
+        files[f"{page}.html"] = pages.resource(iri, documents["jsonld"].decode())
+        for quad in found.about[iri]:
+            if _text(quad.subject) == iri and quad.predicate == RDF_TYPE:
+                classes[_text(quad.object)].append(iri)
+    extras = _copy_show_outputs(build_dir, files)
+    files["index.html"] = pages.index_page(
+        {cls: sorted(set(members)) for cls, members in sorted(classes.items())}, extras
+    )
+    ontology = Graph().parse(ontology_dir / "minekg.ttl", format="turtle")
+    files[ONTOLOGY_PAGE] = pages.ontology_page(ontology)
+    files["ontology/minekg.ttl"] = (ontology_dir / "minekg.ttl").read_bytes()
+    files["context.jsonld"] = (ontology_dir / "context.jsonld").read_bytes()
+    files["void.ttl"], files["catalog.ttl"] = void_and_dcat(dataset, found)
+    for query in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []:
+        files[f"queries/{query.name}"] = query.read_bytes()
+    files[".htaccess"] = htaccess().encode()
+    files.update({name: text.encode() for name, text in nginx().items()})
+    return files
+
+
+def _copy_show_outputs(build_dir: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """The interactive graph and plots of ``minekg show``, when the build folder has them."""
+    extras = {}
+    for path in sorted([*build_dir.glob("graph.html"), *build_dir.glob("plots*")]):
+        members = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for member in members:
+            files[member.relative_to(build_dir).as_posix()] = member.read_bytes()
+        extras[path.name + ("/" if path.is_dir() else "")] = f"{path.name} (from minekg show)"
+    return extras
+
+
+def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
+    """Write the site atomically: a failed publish leaves the previous site as it was."""
+
+    def fill(folder: Path) -> None:
+        for name, payload in sorted(files.items()):
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(payload)
+
+    if site_dir.exists() and not (site_dir / "void.ttl").is_file() and any(site_dir.iterdir()):
+        raise MinekgError(f"{site_dir}: not empty and not a minekg site; refusing to replace it")
+    dumps.write_atomically(site_dir, fill)
+
+
+def htaccess() -> str:
+    """Apache: 303 from a resource IRI to the document the Accept header (or ?format=) asks for.
+
+    mod_rewrite matches media types by substring, without q-values; ``minekg serve`` weighs them.
+    """
+    rules = [
+        "# minekg: content negotiation for resource IRIs (303 See Other, W3C Cool URIs).",
+        "Options -MultiViews",
+        *(f"AddType {media_type} .{ext}" for ext, media_type in DOCUMENT_TYPES.items()),
+        *(
+            f"AddType {media_type} .{name.split('.')[1]}"
+            for name, media_type in DUMP_MEDIA_TYPES.items()
+        ),
+        "<IfModule mod_headers.c>\n    Header always append Vary Accept\n</IfModule>",
+        "RewriteEngine On",
+        "RewriteBase /",
+    ]
+    resource = "^((?:" + "|".join(root.rstrip("/") for root in RESOURCE_ROOTS) + ")/.+)$"
+    for ext in DOCUMENT_TYPES:
+        rules += [
+            f"RewriteCond %{{QUERY_STRING}} (^|&)format={ext}(&|$)",
+            "RewriteCond %{REQUEST_FILENAME}.html -f",
+            f"RewriteRule {resource} $1.{ext}? [R=303,L]",
+        ]
+    for ext, media_type in DOCUMENT_TYPES.items():
+        rules += [
+            f"RewriteCond %{{HTTP_ACCEPT}} {re.escape(media_type)}",
+            "RewriteCond %{REQUEST_FILENAME}.html -f",
+            f"RewriteRule {resource} $1.{ext} [R=303,L]",
+        ]
+    rules += [
+        "RewriteCond %{REQUEST_FILENAME}.html -f",
+        f"RewriteRule {resource} $1.html [R=303,L]",
+    ]
+    return "\n".join(rules) + "\n"
+
+
+def nginx() -> dict[str, str]:
+    """nginx: the same 303 rules as the .htaccess, as two files to ``include``: the maps in the
+    ``http`` block, the locations in the ``server`` block whose root is the site."""
+    accept = "\n".join(
+        f'    "~*{re.escape(media_type)}" {ext};' for ext, media_type in DOCUMENT_TYPES.items()
+    )
+    override = "\n".join(f"    {ext} {ext};" for ext in DOCUMENT_TYPES)
+    types = " ".join(f"{media_type} {ext};" for ext, media_type in DOCUMENT_TYPES.items())
+    dump_types = " ".join(
+        f"{media_type} {name.split('.')[1]};" for name, media_type in DUMP_MEDIA_TYPES.items()
+    )
+    roots = "|".join(root.rstrip("/") for root in RESOURCE_ROOTS)
+    heading = "# minekg: content negotiation for resource IRIs (303 See Other, W3C Cool URIs).\n"
+    maps = f"""{heading}# Include in the http block. Types match in this order, without q-values.
+map $http_accept $minekg_accept {{
+    default html;
+{accept}
+}}
+map $arg_format $minekg_format {{
+    default $minekg_accept;
+{override}
+}}
+"""
+    locations = f"""{heading}# Include in the server block whose root is the site.
+location ~ ^/({roots})/ {{
+    types {{ {types} }}
+    add_header Vary Accept always;
+    if (-f $request_filename.html) {{
+        return 303 $uri.$minekg_format;
+    }}
+    try_files $uri =404;
+}}
+location ~ \\.(trig|nq|ttl|jsonld)$ {{
+    types {{ {dump_types} }}
+}}
+"""
+    return {"nginx/minekg-http.conf": maps, "nginx/minekg-server.conf": locations}

@@ -1,0 +1,188 @@
+"""minekg push into a real Oxigraph server (the ``oxigraph`` binary the test extra installs),
+started on 127.0.0.1 by the test and stopped after it; then the same queries on both stores."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from minekg import store
+from minekg.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+# Queries of this test's own, over what users ask first: who claims what, figures, citations.
+OWN_QUERIES = {
+    "claims by claimant": """
+        PREFIX mkg: <https://w3id.org/minekg/ontology#>
+        SELECT ?claimant (COUNT(DISTINCT ?claim) AS ?n)
+        WHERE { ?claim a mkg:Claim ; mkg:claimant ?claimant } GROUP BY ?claimant""",
+    "quotes of claims": """
+        PREFIX mkg: <https://w3id.org/minekg/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT DISTINCT ?claim ?exact WHERE {
+          ?claim a mkg:Claim ; mkg:evidence ?evidence .
+          ?evidence oa:hasSelector ?selector . ?selector oa:exact ?exact }""",
+    "graphs saying something about Azerbaijan": """
+        SELECT DISTINCT ?g WHERE { GRAPH ?g { <https://w3id.org/minekg/id/state/aze> ?p ?o } }""",
+    "a construct": """
+        CONSTRUCT { ?s ?p ?o } WHERE {
+          GRAPH ?g { ?s ?p ?o } FILTER(?s = <https://w3id.org/minekg/id/state/aze>) }""",
+    "an ask": "ASK { ?s a <https://w3id.org/minekg/ontology#Figure> }",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[str]:
+    """An Oxigraph server on loopback, its default graph the union of the named graphs as in
+    minekg's own store; stopped after the test."""
+    assert OXIGRAPH.is_file(), f"{OXIGRAPH} missing: pip install -e '.[test]' installs it"
+    port = free_port()
+    process = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", tmp_path / "store", "--bind", f"127.0.0.1:{port}"]
+        + ["--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        assert process.poll() is None, "oxigraph serve exited"
+        try:
+            httpx.get(f"{url}/query", params={"query": "ASK {}"})
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, "oxigraph serve did not start"
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def run_push(url: str, source: Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        main,
+        ["push", "--endpoint", f"{url}/query", "--graph-store", f"{url}/store", "--out", source],
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def remote_answer(url: str, query: str) -> object:
+    response = httpx.post(
+        f"{url}/query",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json, application/n-triples"},
+    )
+    assert response.status_code == 200, response.text
+    if response.headers["content-type"].startswith("application/n-triples"):
+        return sorted(str(t) for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+    return comparable(response.json())
+
+
+def local_answer(dataset: ox.Store, query: str) -> object:
+    result = dataset.query(query, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryTriples):
+        return sorted(str(t) for t in result)
+    written = result.serialize(format=ox.QueryResultsFormat.JSON)
+    assert written is not None
+    return comparable(json.loads(written))
+
+
+def comparable(results: dict) -> object:
+    """A SPARQL JSON result as a multiset of rows, order ignored (no query here orders)."""
+    if "boolean" in results:
+        return results["boolean"]
+    rows = results["results"]["bindings"]
+    return sorted(json.dumps(row, sort_keys=True) for row in rows)
+
+
+def test_push_loads_every_graph_and_the_counts_match(oxigraph: str, written: Path) -> None:
+    code, stdout, stderr = run_push(oxigraph, written)
+    assert code == 0, stderr
+    local = store.load(written)
+    names = sorted(g.value for g in local.named_graphs())
+    assert "same counts" in stdout
+    assert all(f"{name}:" in stderr for name in names), "progress names every graph"
+    counts = httpx.post(
+        f"{oxigraph}/query",
+        data={"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()["results"]["bindings"]
+    remote = {row["g"]["value"]: int(row["n"]["value"]) for row in counts}
+    assert remote == {
+        name: sum(1 for _ in local.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        for name in names
+    }
+
+
+def test_pushing_a_changed_document_replaces_its_graph(
+    oxigraph: str, written: Path, tmp_path: Path
+) -> None:
+    assert run_push(oxigraph, written)[0] == 0
+    lines = (written / "minekg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    graph = "<https://w3id.org/minekg/graph/A-78-908>"
+    ours = [line for line in lines if line.rstrip().endswith(f"{graph} .")]
+    dropped = ours[: len(ours) // 2]
+    added = f'<https://w3id.org/minekg/id/state/aze> <http://example.org/note> "new" {graph} .\n'
+    changed = tmp_path / "changed.nq"
+    changed.write_text("".join(line for line in lines if line not in dropped) + added)
+    code, _, stderr = run_push(oxigraph, changed)
+    assert code == 0, stderr
+    count = f"SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+    remote = remote_answer(oxigraph, count)
+    assert remote == local_answer(store.load(changed), count)
+    assert remote_answer(oxigraph, f"ASK {{ GRAPH {graph} {{ ?s <http://example.org/note> ?o }} }}")
+    gone = dropped[0].rsplit(" ", 2)[0]
+    assert not remote_answer(oxigraph, f"ASK {{ GRAPH {graph} {{ {gone} }} }}")
+
+
+def test_own_queries_give_the_same_answers_on_the_server(oxigraph: str, written: Path) -> None:
+    assert run_push(oxigraph, written)[0] == 0
+    local = store.load(written)
+    for name, query in OWN_QUERIES.items():
+        expected = local_answer(local, query)
+        assert expected, f"{name}: the local store has no answer to compare"
+        assert remote_answer(oxigraph, query) == expected, name
+
+
+def test_named_queries_give_the_same_answers_on_the_server(oxigraph: str, written: Path) -> None:
+    named = sorted(QUERIES.glob("*.rq"))
+    assert named, f"no named queries in {QUERIES}"
+    assert run_push(oxigraph, written)[0] == 0
+    local = store.load(written)
+    for path in named:
+        query = path.read_text(encoding="utf-8")
+        assert remote_answer(oxigraph, query) == local_answer(local, query), path.name
+
+
+def test_push_to_no_server_is_one_clear_error(written: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    code, _, stderr = run_push(url, written)
+    assert code == 1
+    assert stderr.strip().splitlines()[-1].startswith(f"error: {url}/store: ConnectError")
+    assert "Traceback" not in stderr
+
+
+def test_a_store_refusing_the_graphs_is_one_clear_error(oxigraph: str, written: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["push", "--endpoint", f"{oxigraph}/query", "--out", str(written)]
+    )
+    assert result.exit_code == 1
+    assert "PUT" in result.stderr and "answered" in result.stderr

@@ -1,0 +1,354 @@
+"""minekg serve, tested as users reach it: a real uvicorn server on loopback, real clients
+(rdflib, SPARQLWrapper, httpx, raw sockets), and every refusal the endpoint promises."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+from SPARQLWrapper import CSV, JSON, JSONLD, TURTLE, XML, SPARQLWrapper
+
+from minekg import publish, serve, store
+
+AZE = "https://w3id.org/minekg/id/state/aze"
+LIMITS = serve.Limits(query_seconds=3, result_bytes=300_000, request_bytes=20_000, workers=2)
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(written: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("served") / "site"
+    root = Path(__file__).resolve().parents[1]
+    files = publish.site_files(written, root / "ontology", root / "queries")
+    publish.write_site(folder, files)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """``minekg serve``'s app under uvicorn on 127.0.0.1, stopped after the module."""
+    port = free_port()
+    config = uvicorn.Config(
+        serve.create_app(site, LIMITS), host="127.0.0.1", port=port, log_level="warning"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def raw_get(url: str, target: str) -> tuple[int, bytes]:
+    """A request sent byte for byte, because HTTP clients normalise ``..`` away."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        request = f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        connection.sendall(request.encode())
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    status = int(response.split(b" ", 2)[1])
+    return status, response.partition(b"\r\n\r\n")[2]
+
+
+# --- Content negotiation on resource IRIs -------------------------------------------------------
+
+
+def test_rdflib_dereferences_a_resource_iri_through_content_negotiation(server: str) -> None:
+    graph = Graph().parse(f"{server}/id/state/aze")
+    assert (URIRef(AZE), SKOS.prefLabel, Literal("Azerbaijan", lang="en")) in graph
+    assert set(graph.subjects(None, URIRef(AZE))), "links to the resource are part of it"
+
+
+@pytest.mark.parametrize(
+    ("accept", "document"),
+    [
+        ("text/turtle", "aze.ttl"),
+        ("application/ld+json", "aze.jsonld"),
+        ("application/n-triples", "aze.nt"),
+        ("text/html", "aze.html"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "aze.html"),
+        ("text/turtle;q=0.5, application/ld+json", "aze.jsonld"),
+        ("application/ld+json;q=0.2, text/turtle;q=0.9, */*;q=0.1", "aze.ttl"),
+        ("image/png, application/n-triples;q=0.3", "aze.nt"),
+        ("*/*", "aze.html"),
+        (None, "aze.html"),
+    ],
+)
+def test_resource_iri_answers_303_to_the_document_the_client_prefers(
+    server: str, accept: str | None, document: str
+) -> None:
+    headers = {"Accept": accept} if accept is not None else {}
+    response = httpx.get(f"{server}/id/state/aze", headers=headers)
+    assert response.status_code == 303
+    assert response.headers["location"] == document
+    assert response.headers["vary"] == "Accept"
+    followed = httpx.get(f"{server}/id/state/aze", headers=headers, follow_redirects=True)
+    extension = document.rsplit(".", 1)[1]
+    assert followed.headers["content-type"].startswith(publish.DOCUMENT_TYPES[extension])
+
+
+def test_format_parameter_overrides_accept(server: str) -> None:
+    response = httpx.get(f"{server}/id/state/aze?format=nt", headers={"Accept": "text/html"})
+    assert (response.status_code, response.headers["location"]) == (303, "aze.nt")
+    assert httpx.get(f"{server}/id/state/aze?format=pdf").status_code == 400
+
+
+def test_unacceptable_media_type_is_406_listing_the_alternatives(server: str) -> None:
+    response = httpx.get(f"{server}/id/state/aze", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "aze.ttl" in response.text and "aze.jsonld" in response.text
+
+
+def test_a_document_key_with_slashes_negotiates_too(server: str) -> None:
+    response = httpx.get(
+        f"{server}/id/claim/A-78-908/3491",
+        headers={"Accept": "text/turtle"},
+        follow_redirects=True,
+    )
+    graph = Graph().parse(data=response.text, format="turtle")
+    quotes = {str(o) for o in graph.objects(None, URIRef("http://www.w3.org/ns/oa#exact"))}
+    assert any("bearing the brunt" in quote for quote in quotes), "the claim comes with its quote"
+
+
+def test_only_get_and_head_on_resource_iris(server: str) -> None:
+    assert httpx.head(f"{server}/id/state/aze").status_code == 303
+    assert httpx.post(f"{server}/id/state/aze", content=b"x").status_code == 405
+
+
+def test_site_pages_and_dumps_are_served_with_their_media_types(server: str) -> None:
+    index = httpx.get(f"{server}/")
+    assert index.status_code == 200 and "Resources by class" in index.text
+    dump = httpx.get(f"{server}/minekg.nq")
+    assert dump.headers["content-type"].startswith("application/n-quads")
+    assert httpx.get(f"{server}/no/such/page.html").status_code == 404
+
+
+# --- SPARQL protocol ----------------------------------------------------------------------------
+
+
+def local_count(site: Path, query: str) -> int:
+    result = store.load(site).query(query, use_default_graph_as_union=True)
+    return int(next(iter(result))["n"].value)
+
+
+CLAIMS = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/minekg/ontology#Claim> }"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_DIRECTLY"])
+def test_sparqlwrapper_select_matches_the_local_store(server: str, site: Path, method: str) -> None:
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(CLAIMS)
+    client.setReturnFormat(JSON)
+    client.setMethod("POST" if method.startswith("POST") else "GET")
+    if method == "POST_DIRECTLY":
+        client.setRequestMethod("postdirectly")
+    bindings = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    assert int(bindings[0]["n"]["value"]) == local_count(site, CLAIMS) > 0
+
+
+def test_select_results_in_xml_csv_and_tsv(server: str) -> None:
+    query = f"SELECT ?label WHERE {{ <{AZE}> <{SKOS.prefLabel}> ?label }}"
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(XML)
+    xml = client.queryAndConvert()
+    assert xml.getElementsByTagName("literal")[0].firstChild.data == "Azerbaijan"  # type: ignore[union-attr]
+    client.setReturnFormat(CSV)
+    assert client.queryAndConvert().decode().splitlines() == ["label", "Azerbaijan"]  # type: ignore[union-attr]
+    tsv = httpx.get(
+        f"{server}/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}
+    )
+    assert tsv.text.splitlines() == ["?label", '"Azerbaijan"@en']
+
+
+def test_ask_and_construct_in_turtle_and_json_ld(server: str) -> None:
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(f"ASK {{ <{AZE}> a ?type }}")
+    client.setReturnFormat(JSON)
+    assert client.queryAndConvert()["boolean"] is True  # type: ignore[index]
+    construct = f"CONSTRUCT {{ <{AZE}> ?p ?o }} WHERE {{ <{AZE}> ?p ?o }}"
+    client.setQuery(construct)
+    client.setReturnFormat(TURTLE)
+    turtle = Graph().parse(data=client.queryAndConvert(), format="turtle")  # type: ignore[arg-type]
+    client.setReturnFormat(JSONLD)
+    # SPARQLWrapper's own JSON-LD conversion uses rdflib's deprecated ConjunctiveGraph.
+    as_jsonld = Graph().parse(data=client.query().response.read(), format="json-ld")
+    assert (URIRef(AZE), SKOS.prefLabel, Literal("Azerbaijan", lang="en")) in turtle
+    assert len(turtle) == len(as_jsonld) > 3
+
+
+def test_query_page_and_html_results_need_no_javascript(server: str, site: Path) -> None:
+    page = httpx.get(f"{server}/sparql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "<form" in page.text and "<script" not in page.text
+    table = httpx.get(f"{server}/sparql", params={"query": CLAIMS}, headers={"Accept": "text/html"})
+    assert "<table>" in table.text and f"<td>{local_count(site, CLAIMS)}</td>" in table.text
+
+
+# --- Refusals -----------------------------------------------------------------------------------
+
+
+def test_updates_are_refused_in_every_form(server: str, site: Path) -> None:
+    update = f'INSERT DATA {{ <{AZE}> <{SKOS.prefLabel}> "changed" }}'
+    form = httpx.post(f"{server}/sparql", data={"update": update})
+    direct = httpx.post(
+        f"{server}/sparql", content=update, headers={"Content-Type": "application/sparql-update"}
+    )
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(update)
+    client.setMethod("POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        client.query()
+    refused.value.close()
+    assert refused.value.code == 403
+    assert (form.status_code, direct.status_code) == (403, 403)
+    assert "read-only" in form.text
+    label = f'ASK {{ <{AZE}> <{SKOS.prefLabel}> "changed" }}'
+    answer = httpx.get(f"{server}/sparql", params={"query": label, "format": "json"})
+    assert answer.json()["boolean"] is False
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "SERVICE <{endpoint}> {{ ?s ?p ?o }}",
+        "OPTIONAL {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}",
+        "{{ SELECT ?s WHERE {{ SeRvIcE <{endpoint}> {{ ?s ?p ?o }} }} }}",
+        "\\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }}",
+    ],
+)
+def test_service_is_refused_and_no_outgoing_request_is_made(server: str, pattern: str) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(1.0)
+        endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        query = "SELECT * WHERE { " + pattern.format(endpoint=endpoint) + " }"
+        response = httpx.post(f"{server}/sparql", data={"query": query})
+        assert response.status_code == 403 and "SERVICE" in response.text
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
+def test_the_word_service_in_a_literal_is_not_a_service_clause(server: str) -> None:
+    query = 'SELECT * WHERE { ?s ?p "service" }'
+    assert httpx.get(f"{server}/sparql", params={"query": query}).status_code == 200
+
+
+def test_a_query_past_the_time_limit_is_stopped_and_the_server_recovers(server: str) -> None:
+    started = time.monotonic()
+    response = httpx.post(f"{server}/sparql", data={"query": CROSS_PRODUCT}, timeout=60)
+    assert response.status_code == 503 and "limit" in response.text
+    assert time.monotonic() - started < LIMITS.query_seconds + 20
+    again = httpx.get(f"{server}/sparql", params={"query": CLAIMS, "format": "json"})
+    assert again.status_code == 200
+
+
+def test_a_result_past_the_size_limit_is_a_clear_error(server: str) -> None:
+    response = httpx.get(f"{server}/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
+    assert response.status_code == 422 and "LIMIT" in response.text
+
+
+def test_oversize_requests_are_refused(server: str) -> None:
+    padding = "#" + "x" * LIMITS.request_bytes + "\n"
+    posted = httpx.post(f"{server}/sparql", data={"query": padding + CLAIMS})
+    assert posted.status_code == 413
+    long_get = httpx.get(f"{server}/sparql", params={"query": padding + CLAIMS})
+    assert long_get.status_code in (413, 414)
+
+
+def test_malformed_query_is_400(server: str) -> None:
+    response = httpx.get(f"{server}/sparql", params={"query": "SELECT WHERE {"})
+    assert response.status_code == 400 and "malformed" in response.text
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../minekg.nq",
+        "/id/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/id/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/id/..%2f..%2f..%2fetc%2fpasswd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/id/state/..\\..\\..\\etc\\passwd",
+    ],
+)
+def test_traversal_paths_are_refused(server: str, target: str) -> None:
+    status, body = raw_get(server, target)
+    assert status == 400
+    assert b"root:" not in body
+
+
+def test_absolute_paths_and_symlinks_out_of_the_site_are_not_served(
+    server: str, site: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    (site / "escape.txt").symlink_to(secret)
+    try:
+        for target in ("//etc/passwd", "/escape.txt", f"/{secret}"):
+            status, body = raw_get(server, target)
+            assert status == 404, target
+            assert b"not for the web" not in body and b"root:" not in body
+    finally:
+        (site / "escape.txt").unlink()
+
+
+def test_negotiation_picks_by_quality_then_specificity() -> None:
+    offers = serve.RESOURCE_OFFERS
+    assert serve.negotiate("text/*;q=0.9, text/turtle", offers) == "ttl"
+    assert serve.negotiate("text/turtle;q=0, */*", offers) == "html"
+    assert serve.negotiate("text/turtle;q=0", offers) is None
+    assert serve.negotiate("application/ld+json;q=0.8, text/turtle;q=0.8", offers) == "ttl"
+    assert serve.negotiate("", offers) == "html"
+
+
+def test_the_serve_command_publishes_a_missing_site_and_serves_it(
+    written: Path, tmp_path: Path
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    port = free_port()
+    command = [sys.executable, "-m", "minekg", "serve", "--site", str(tmp_path / "site")]
+    command += ["--out", str(written), "--ontology", str(root / "ontology"), "--port", str(port)]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    try:
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120
+        while True:
+            assert process.poll() is None, "minekg serve exited"
+            try:
+                response = httpx.get(f"{url}/id/state/aze", headers={"Accept": "text/turtle"})
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "minekg serve did not start"
+                time.sleep(0.2)
+        assert (response.status_code, response.headers["location"]) == (303, "aze.ttl")
+        assert (tmp_path / "site" / "void.ttl").is_file()
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "publishing" in output
