@@ -16,7 +16,7 @@ from rdflib.namespace import SKOS
 from rich.console import Console
 from rich.table import Table
 
-from minekg import checks, mapping, reasoning
+from minekg import checks, mapping, reasoning, show, store
 from minekg import pipeline as building
 from minekg.errors import InputErrors, MinekgError
 from minekg.vocab import DEFAULT_BASE, IRIs
@@ -258,6 +258,56 @@ def _print_consistency(result: reasoning.Consistency) -> None:
     )
     for node, types in sorted(result.inferred_types.items()):
         console.print(f"  {_short(node)} is also a {', '.join(_short(t) for t in types)}")
+
+
+@main.command(name="show")
+@click.argument("graph_path", required=False, type=click.Path(path_type=Path), default=Path("out"))
+@click.option(
+    "--kind",
+    type=click.Choice(show.KINDS),
+    default="all",
+    show_default=True,
+    help="actors: who writes, receives, claims, is named; citations: what documents cite; "
+    "events: events and their actors.",
+)
+@click.option("--focus", default=None, help="Only the neighbourhood of this IRI (or state/aze).")
+@click.option(
+    "--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="Of --focus."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=show.DEFAULT_LIMIT,
+    show_default=True,
+    help="Most nodes drawn, best connected first; the page says what was left out. 0: all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the page. [default: graph.html beside the graph]",
+)
+def show_command(
+    graph_path: Path, kind: str, focus: str | None, depth: int, limit: int, output: Path | None
+) -> None:
+    """Write an interactive HTML page of the built graph (works offline: nothing loaded remotely).
+
+    GRAPH_PATH is a built out/ folder (default) or an RDF file. Exit code 0: written; 1: no graph,
+    or --focus names no resource.
+    """
+    output = output or (graph_path if graph_path.is_dir() else graph_path.parent) / "graph.html"
+    try:
+        facts = show.read_facts(store.load(graph_path))
+        graph = show.display_graph(facts, kind, focus, depth, limit)
+        output.write_text(show.page(graph), encoding="utf-8")
+    except MinekgError as exc:
+        _fail(str(exc))
+    left_out = sum(graph.left_out.values())
+    console.print(
+        f"Wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} links"
+        + (f"; {left_out} nodes left out by --limit {limit}" if left_out else "")
+    )
 
 
 def _short(iri: str) -> str:
