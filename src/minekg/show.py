@@ -42,9 +42,11 @@ VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATE = "graph.html.j2"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Label predicates, best first; a claim is labelled by its text (the page says it is a claim).
 LABELS = (
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "https://schema.org/text",
 )
 # The graphs that are not documents: their statements are the project's, not a source's.
 NOT_DOCUMENTS = ("ontology", "provenance")
@@ -117,7 +119,7 @@ def read_facts(store: ox.Store, base: str = DEFAULT_BASE) -> _Facts:
     """Every typed node's display class, label and documents, and every IRI-to-IRI link."""
     graph_prefix = base + "graph/"
     types: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, set[tuple[int, str]]] = defaultdict(set)
     documents: dict[str, set[str]] = defaultdict(set)
     links: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, None, None, None):
@@ -134,7 +136,7 @@ def read_facts(store: ox.Store, base: str = DEFAULT_BASE) -> _Facts:
         if predicate.value == RDF_TYPE:
             types[subject.value].add(obj.value)
         elif predicate.value in LABELS and isinstance(obj, ox.Literal):
-            labels[subject.value].add(obj.value)
+            labels[subject.value].add((LABELS.index(predicate.value), obj.value))
         elif isinstance(obj, ox.NamedNode):
             links[(subject.value, predicate.value, obj.value)].add(document)
         if document != "reference":
@@ -146,12 +148,12 @@ def read_facts(store: ox.Store, base: str = DEFAULT_BASE) -> _Facts:
         style = next((s for cls, s in DISPLAY_CLASSES if cls in classes), None)
         if style is not None:
             kinds[iri] = style.name
-    return _Facts(
-        kinds,
-        {iri: min(values) for iri, values in labels.items()},
-        documents,
-        links,
-    )
+    best = {iri: min(values)[1] for iri, values in labels.items()}
+    # An event is named only in the documents' accounts of it.
+    for account, relation, event in sorted(links):
+        if relation == str(MKG.accountOf) and account in best:
+            best.setdefault(event, best[account])
+    return _Facts(kinds, best, documents, links)
 
 
 def project(facts: _Facts, kind: str) -> list[Edge]:
