@@ -470,7 +470,7 @@ def stats(graph_path: Path, top: int, ego_node: str | None) -> None:
             )
         console.print(ranks)
         for number, members in enumerate(summary.communities, start=1):
-            shown = ", ".join(_short(m) for m in members[:top])
+            shown = ", ".join(_short(m).removeprefix("id/") for m in members[:top])
             more = f" and {len(members) - top} more" if len(members) > top else ""
             console.print(f"  community {number} ({len(members)}): {shown}{more}")
     if ego is not None:
