@@ -182,3 +182,19 @@ def test_stats_command_user_errors(written: Path, args: list[str], problem: str)
     result = CliRunner().invoke(main, ["stats", "--graph", str(written), *args])
     assert result.exit_code == 1
     assert problem in result.output and "Traceback" not in result.output
+
+
+def test_counts_are_the_records_items(loaded) -> None:
+    found = analytics.counts(loaded)
+    for name, field in (
+        ("claims", "claims"),
+        ("figures", "figures"),
+        ("mentions", "mentions"),
+        ("event accounts", "events"),
+        ("citations", "citations"),
+    ):
+        assert found[name] == sum(len(r.get(field, [])) for r in RECORDS.values()), name
+    parts = sum(len(r["document"].get("parts", [])) for r in RECORDS.values())
+    assert found["source documents"] == len(RECORDS) + parts
+    states = yaml.safe_load((ROOT / "data/reference/states.yaml").read_text())["states"]
+    assert found["states"] == len(states)

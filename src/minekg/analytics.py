@@ -84,6 +84,36 @@ LABELS = """SELECT ?node (MIN(STR(?label)) AS ?name) WHERE {
 } GROUP BY ?node"""
 
 
+# What the graph holds, counted by class: each class under the name a reader knows it by.
+COUNTED = {
+    "source documents": "mkg:SourceDocument",
+    "claims": "mkg:Claim",
+    "figures": "mkg:Figure",
+    "citations": "mkg:Citation",
+    "mentions": "mkg:Mention",
+    "event accounts": "mkg:EventAccount",
+    "states": "mkg:State",
+    "organizations": "mkg:Organization",
+    "persons": "mkg:Person",
+    "instruments": "mkg:Instrument",
+}
+
+COUNTS = """SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {{
+  VALUES ?class {{ {classes} }}
+  OPTIONAL {{ ?node a ?class }}
+}} GROUP BY ?class"""
+
+
+def counts(store: ox.Store) -> dict[str, int]:
+    """How many documents, claims, figures, actors ... the graph holds, by class."""
+    query = COUNTS.format(classes=" ".join(COUNTED.values()))
+    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)
+    found = {row[0].value: int(row[1].value) for row in rows}  # type: ignore[union-attr]
+    mkg = "https://w3id.org/minekg/ontology#"
+    return {name: found[mkg + curie.removeprefix("mkg:")] for name, curie in COUNTED.items()}
+
+
 @dataclass(frozen=True)
 class Ranked:
     node: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import pyoxigraph as ox
@@ -328,7 +329,7 @@ def _report_errors(exc: InputErrors) -> None:
         click.echo(f"error: {error}", err=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -379,7 +380,6 @@ def query(
         return
     if name is None:
         _fail("give a query NAME or FILE (minekg query --list shows the named queries)")
-        return
     try:
         named = minekg_queries.load(name)
         bindings = minekg_queries.resolve(named, _parse_params(params))
@@ -393,7 +393,6 @@ def query(
         answer = minekg_queries.run(loaded, named, bindings)
     except MinekgError as exc:
         _fail(str(exc))
-        return
     if fmt == "table":
         _print_answer(answer)
     else:
@@ -454,8 +453,8 @@ def stats(graph_path: Path, top: int, ego_node: str | None) -> None:
             ego = (iri, analytics.ego(graphs, iri))
     except MinekgError as exc:
         _fail(str(exc))
-        return
     console.print(f"{len(loaded):,} statements in {len(list(loaded.named_graphs()))} named graphs")
+    console.print(", ".join(f"{n} {name}" for name, n in analytics.counts(loaded).items()))
     for summary in analytics.summaries(graphs, top):
         console.print(
             f"\n[bold]{summary.name}[/bold]: {summary.nodes} nodes, {summary.edges} edges, "
