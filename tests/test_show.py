@@ -143,12 +143,14 @@ def synthetic(size: int) -> show.DisplayGraph:
     return show.DisplayGraph("synthetic", nodes, edges)
 
 
-def test_physics_is_on_for_small_graphs_and_off_with_a_layout_for_large_ones() -> None:
-    small = page_data(show.page(synthetic(50)))
-    large = page_data(show.page(synthetic(show.PHYSICS_LIMIT + 1)))
-    assert small["options"]["physics"]["enabled"] is True
+def test_physics_settles_small_graphs_briefly_larger_ones_and_is_off_for_large_ones() -> None:
+    small = page_data(show.page(synthetic(50)))["options"]["physics"]
+    medium = page_data(show.page(synthetic(show.PHYSICS_LIMIT + 1)))["options"]["physics"]
+    large = page_data(show.page(synthetic(show.STABILISE_LIMIT + 1)))
+    assert small["enabled"] and medium["enabled"]
+    assert small["stabilization"]["iterations"] > medium["stabilization"]["iterations"]
     assert large["options"]["physics"]["enabled"] is False
-    assert len({(n["x"], n["y"]) for n in large["nodes"]}) == show.PHYSICS_LIMIT + 1
+    assert len({(n["x"], n["y"]) for n in large["nodes"]}) == show.STABILISE_LIMIT + 1
 
 
 def test_the_page_is_byte_identical_across_runs(written: Path) -> None:

@@ -11,14 +11,15 @@ and vis-network from CDNs (PITFALLS.md) and a reader must be able to open it off
 pyvis's ``add_edge`` scans the node list for every edge. The vis-network script and style come from
 the pyvis package and are inlined; the page has no external reference at all.
 
-Large graphs: above :data:`PHYSICS_LIMIT` nodes the layout is computed here (seeded, so pages are
-byte-identical) and the browser's physics is off; above the node limit only the best-connected
-nodes are kept and the page says how many were left out, by class. ``--focus`` (the neighbourhood
-of one resource) and ``--kind`` are the ways to see the rest.
+Large graphs: above :data:`PHYSICS_LIMIT` nodes the browser stabilises the layout only briefly,
+above :data:`STABILISE_LIMIT` not at all (nodes stay on rings by class, placed here); above the
+node limit only the best-connected nodes are kept and the page says what was left out, by class.
+``--focus`` (the neighbourhood of one resource) and ``--kind`` are the ways to see the rest.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import Counter, defaultdict
@@ -35,8 +36,8 @@ from minekg.errors import MinekgError
 from minekg.vocab import CITO, DEFAULT_BASE, MKG, PROV
 
 KINDS = ("actors", "citations", "events", "all")
-PHYSICS_LIMIT = 300
-SPRING_LIMIT = 2000
+PHYSICS_LIMIT = 300  # up to here the browser stabilises the layout fully, then stops physics
+STABILISE_LIMIT = 2000  # up to here briefly; above, physics is off and nodes stay as placed
 DEFAULT_LIMIT = 1500
 VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATE = "graph.html.j2"
@@ -271,12 +272,36 @@ def _local(iri: str) -> str:
 
 
 def limited(graph: DisplayGraph, limit: int) -> DisplayGraph:
-    """Keep the ``limit`` best-connected nodes (0: all); count what is left out, by class."""
+    """At most ``limit`` nodes (0: all), grown from the best-connected; count what is left out.
+
+    Keeping the top nodes by degree alone keeps hubs that do not link to each other (documents
+    and the actors they mention rank apart): a page of dots. Growing outwards from the most linked
+    node, always to the most linked neighbour next, keeps what is drawn connected.
+    """
     if limit <= 0 or len(graph.nodes) <= limit:
         return graph
     degree = Counter(e.source for e in graph.edges) + Counter(e.target for e in graph.edges)
-    ranked = sorted(graph.nodes, key=lambda n: (-degree[n.iri], n.iri))
-    kept = {n.iri for n in ranked[:limit]}
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for edge in graph.edges:
+        neighbours[edge.source].add(edge.target)
+        neighbours[edge.target].add(edge.source)
+    seeds = sorted(graph.nodes, key=lambda n: (-degree[n.iri], n.iri))
+    kept: set[str] = set()
+    frontier: list[tuple[int, str]] = []
+    for seed in seeds:
+        if len(kept) >= limit:
+            break
+        if seed.iri in kept:
+            continue
+        heapq.heappush(frontier, (-degree[seed.iri], seed.iri))
+        while frontier and len(kept) < limit:
+            _, iri = heapq.heappop(frontier)
+            if iri in kept:
+                continue
+            kept.add(iri)
+            for other in neighbours[iri] - kept:
+                heapq.heappush(frontier, (-degree[other], other))
+        frontier.clear()
     hidden: Counter[str] = Counter()
     for edge in graph.edges:
         if edge.source in kept and edge.target not in kept:
@@ -287,26 +312,25 @@ def limited(graph: DisplayGraph, limit: int) -> DisplayGraph:
         graph.title,
         [n for n in graph.nodes if n.iri in kept],
         [e for e in graph.edges if e.source in kept and e.target in kept],
-        dict(sorted(Counter(n.kind for n in ranked[limit:]).items())),
+        dict(sorted(Counter(n.kind for n in graph.nodes if n.iri not in kept).items())),
         dict(sorted(hidden.items())),
     )
 
 
 def layout(graph: DisplayGraph) -> dict[str, tuple[float, float]]:
-    """Seeded positions: a force layout up to :data:`SPRING_LIMIT` nodes, else rings by class."""
-    if len(graph.nodes) <= SPRING_LIMIT:
-        nxg = nx.Graph()
-        nxg.add_nodes_from(n.iri for n in graph.nodes)
-        nxg.add_edges_from((e.source, e.target) for e in graph.edges)
-        scale = 60 * math.sqrt(max(len(graph.nodes), 1))
-        positions = nx.spring_layout(nxg, seed=7, scale=scale, iterations=50)
-        return {iri: (float(x), float(y)) for iri, (x, y) in positions.items()}
+    """Starting positions in O(n): one ring per class, nodes in IRI order, no randomness.
+
+    The browser's physics pulls small graphs into shape from here; large ones stay as placed,
+    because a force layout of thousands of nodes costs tens of seconds (networkx's spring layout
+    took 11 s for 1,500 nodes here) and still draws a hairball.
+    """
     by_kind: dict[str, list[str]] = defaultdict(list)
     for node in graph.nodes:
         by_kind[node.kind].append(node.iri)
     placed: dict[str, tuple[float, float]] = {}
-    for ring, (_, members) in enumerate(sorted(by_kind.items())):
-        radius = 400.0 * (ring + 1) + 4 * len(members)
+    radius = 0.0
+    for _, members in sorted(by_kind.items()):
+        radius += 150.0 + 12 * len(members) / (2 * math.pi)
         for index, iri in enumerate(members):
             angle = 2 * math.pi * index / len(members)
             placed[iri] = (radius * math.cos(angle), radius * math.sin(angle))
@@ -316,7 +340,8 @@ def layout(graph: DisplayGraph) -> dict[str, tuple[float, float]]:
 def vis_data(graph: DisplayGraph) -> dict:
     """The nodes, edges and options vis-network draws, in a fixed order."""
     positions = layout(graph)
-    physics = len(graph.nodes) <= PHYSICS_LIMIT
+    physics = len(graph.nodes) <= STABILISE_LIMIT
+    iterations = 150 if len(graph.nodes) <= PHYSICS_LIMIT else 40
     nodes = []
     for node in graph.nodes:
         style = STYLES[node.kind]
@@ -351,7 +376,7 @@ def vis_data(graph: DisplayGraph) -> dict:
         "physics": {
             "enabled": physics,
             "solver": "barnesHut",
-            "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
+            "stabilization": {"enabled": physics, "iterations": iterations, "fit": True},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
