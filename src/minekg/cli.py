@@ -430,7 +430,13 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 
 @main.command()
 @graph_option
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many entities to rank, and community members to name, per projection.",
+)
 @click.option(
     "--ego", "ego_node", default=None, help="Also list everything linked to this IRI or state/arm."
 )
