@@ -6,14 +6,19 @@ loads a build. Each size is written twice: with the default node limit (what a u
 no limit (every node on the page). The baseline in the same run is pyvis's own path for the same
 nodes and links: ``Network.add_node``/``add_edge`` and ``generate_html`` with vis-network inlined
 (which still loads Bootstrap from a CDN); it is skipped where it would take more than a few minutes.
+With --browser, each minekg page is also opened in headless Chromium (as the browser test does)
+and the seconds until it is drawn and settled are reported: what a user waits for.
 Run: .venv/bin/python benchmarks/show_size.py [--sizes 500 5000 50000] [--baseline-max 5000]
+     [--browser]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import tempfile
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 from pyvis.network import Network
@@ -101,13 +106,34 @@ def pyvis_page(graph: show.DisplayGraph) -> str:
     return net.generate_html()
 
 
+def seconds_to_draw(html: str) -> float:
+    """Open the page in headless Chromium, network cut, and wait until it has settled."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        page_file = Path(folder) / "graph.html"
+        page_file.write_text(html, encoding="utf-8")
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        started = time.perf_counter()
+        page.goto(page_file.as_uri(), timeout=600_000)
+        page.wait_for_selector("body[data-drawn=true]", timeout=600_000)
+        seconds = time.perf_counter() - started
+        browser.close()
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 5000, 50000])
     parser.add_argument("--baseline-max", type=int, default=5000, help="largest pyvis baseline")
+    parser.add_argument("--browser", action="store_true", help="time drawing in Chromium too")
     args = parser.parse_args()
     header = (
-        f"{'nodes in graph':>14} {'mode':<22} {'drawn':>7} {'links':>7} "
+        f"{'nodes in view':>14} {'mode':<22} {'drawn':>7} {'links':>7} "
         f"{'seconds':>8} {'MB':>6} {'physics':>8}"
     )
     print(header)
@@ -125,9 +151,10 @@ def main() -> None:
             physics = (
                 f"{physics['stabilization']['iterations']} it." if physics["enabled"] else "off"
             )
+            drawn = f"   drawn in Chromium in {seconds_to_draw(html):.1f} s" if args.browser else ""
             print(
                 f"{total:>14,} {mode:<22} {len(graph.nodes):>7,} {len(graph.edges):>7,} "
-                f"{seconds:>8.2f} {len(html.encode()) / 1e6:>6.1f} {physics:>8}"
+                f"{seconds:>8.2f} {len(html.encode()) / 1e6:>6.1f} {physics:>8}{drawn}"
             )
             mine_all = seconds, graph
         seconds_all, graph = mine_all

@@ -19,6 +19,7 @@ node limit only the best-connected nodes are kept and the page says what was lef
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import math
@@ -49,6 +50,9 @@ LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "https://schema.org/text",
 )
+ACCOUNT_OF = str(MKG.accountOf)
+DERIVED_FROM = str(PROV.wasDerivedFrom)
+CITO_NS = str(CITO)
 # The graphs that are not documents: their statements are the project's, not a source's.
 NOT_DOCUMENTS = ("ontology", "provenance")
 
@@ -152,7 +156,7 @@ def read_facts(store: ox.Store, base: str = DEFAULT_BASE) -> _Facts:
     best = {iri: min(values)[1] for iri, values in labels.items()}
     # An event is named only in the documents' accounts of it.
     for account, relation, event in sorted(links):
-        if relation == str(MKG.accountOf) and account in best:
+        if relation == ACCOUNT_OF and account in best:
             best.setdefault(event, best[account])
     return _Facts(kinds, best, documents, links)
 
@@ -181,7 +185,7 @@ def _actor_links(facts: _Facts) -> Iterable[Link]:
         kind_s, kind_o = facts.kinds.get(subject), facts.kinds.get(obj)
         if kind_s in ("Document", "Claim") and kind_o in ACTORS:
             yield subject, _short(predicate), obj, documents
-        elif kind_s == "Claim" and kind_o == "Document" and predicate == str(PROV.wasDerivedFrom):
+        elif kind_s == "Claim" and kind_o == "Document" and predicate == DERIVED_FROM:
             yield subject, "stated in", obj, documents
 
 
@@ -189,7 +193,7 @@ def _citation_links(facts: _Facts) -> Iterable[Link]:
     """What documents cite: instruments, resolutions, customary rules, other documents."""
     for (subject, predicate, obj), documents in facts.links.items():
         if (
-            predicate.startswith(str(CITO))
+            predicate.startswith(CITO_NS)
             and facts.kinds.get(subject) == "Document"
             and facts.kinds.get(obj) in CITED
         ):
@@ -201,7 +205,7 @@ def _event_links(facts: _Facts) -> Iterable[Link]:
     account_of = {
         subject: obj
         for (subject, predicate, obj) in facts.links
-        if predicate == str(MKG.accountOf) and facts.kinds.get(subject) == "Event account"
+        if predicate == ACCOUNT_OF and facts.kinds.get(subject) == "Event account"
     }
     for (subject, predicate, obj), documents in facts.links.items():
         event = account_of.get(subject)
@@ -209,13 +213,14 @@ def _event_links(facts: _Facts) -> Iterable[Link]:
             continue
         if facts.kinds.get(obj) in ACTORS:
             yield event, _short(predicate), obj, documents
-        elif predicate == str(PROV.wasDerivedFrom) and facts.kinds.get(obj) == "Document":
+        elif predicate == DERIVED_FROM and facts.kinds.get(obj) == "Document":
             yield obj, "tells of", event, documents
 
 
 _VIEWS = {"actors": _actor_links, "citations": _citation_links, "events": _event_links}
 
 
+@functools.cache
 def _short(iri: str) -> str:
     """The relation's local name, words split: cito:citesAsAuthority → cites as authority."""
     local = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
