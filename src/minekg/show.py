@@ -381,6 +381,8 @@ def vis_data(graph: DisplayGraph) -> dict:
         "physics": {
             "enabled": physics,
             "solver": "barnesHut",
+            # Spread further than vis's defaults: a hub state links to most claims and documents.
+            "barnesHut": {"gravitationalConstant": -6000, "springLength": 140, "avoidOverlap": 0.3},
             "stabilization": {"enabled": physics, "iterations": iterations, "fit": True},
         },
         "edges": {
