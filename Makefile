@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 build: $(STAMP) system-deps
 	$(BIN)/minekg build
 
-# Java runs HermiT (the OWL reasoner inside owlready2); installed from Debian if missing.
+# Java runs HermiT (the OWL reasoner inside owlready2); Chromium runs the graph page's browser
+# test (Playwright drives Debian's build: `playwright install` would download a browser of its
+# own). Both are installed from Debian if missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "Java not found: installing default-jre-headless (HermiT needs it)"; \
@@ -25,6 +27,9 @@ system-deps:
 	@[ -x /usr/sbin/nginx ] && [ -x /usr/sbin/apache2 ] || { \
 	  echo "nginx or apache2 not found: installing nginx-light and apache2-bin (publish tests)"; \
 	  apt-get update -qq && apt-get install -y -qq nginx-light apache2-bin >/dev/null; }
+	@test -x /usr/bin/chromium || { \
+	  echo "Chromium not found: installing Debian's chromium (the graph page's browser test needs it)"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks

@@ -9,15 +9,19 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
+import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib.namespace import SKOS
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
-from minekg import checks, dumps, mapping, reasoning
+from minekg import analytics, checks, dumps, mapping, reasoning, show, store
 from minekg import pipeline as building
+from minekg import queries as minekg_queries
 from minekg.errors import InputErrors, MinekgError
 from minekg.vocab import DEFAULT_BASE, IRIs
 
@@ -266,6 +270,56 @@ def _print_consistency(result: reasoning.Consistency) -> None:
         console.print(f"  {_short(node)} is also a {', '.join(_short(t) for t in types)}")
 
 
+@main.command(name="show")
+@click.argument("graph_path", required=False, type=click.Path(path_type=Path), default=Path("out"))
+@click.option(
+    "--kind",
+    type=click.Choice(show.KINDS),
+    default="all",
+    show_default=True,
+    help="actors: who writes, receives, claims, is named; citations: what documents cite; "
+    "events: events and their actors.",
+)
+@click.option("--focus", default=None, help="Only the neighbourhood of this IRI (or state/aze).")
+@click.option(
+    "--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="Of --focus."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=show.DEFAULT_LIMIT,
+    show_default=True,
+    help="Most nodes drawn, best connected first; the page says what was left out. 0: all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the page. [default: graph.html beside the graph]",
+)
+def show_command(
+    graph_path: Path, kind: str, focus: str | None, depth: int, limit: int, output: Path | None
+) -> None:
+    """Write an interactive HTML page of the built graph (works offline: nothing loaded remotely).
+
+    GRAPH_PATH is a built out/ folder (default) or an RDF file. Exit code 0: written; 1: no graph,
+    or --focus names no resource.
+    """
+    output = output or (graph_path if graph_path.is_dir() else graph_path.parent) / "graph.html"
+    try:
+        facts = show.read_facts(store.load(graph_path))
+        graph = show.display_graph(facts, kind, focus, depth, limit)
+        output.write_text(show.page(graph), encoding="utf-8")
+    except MinekgError as exc:
+        _fail(str(exc))
+    left_out = sum(graph.left_out.values())
+    console.print(
+        f"Wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} links"
+        + (f"; {left_out} nodes left out by --limit {limit}" if left_out else "")
+    )
+
+
 def _short(iri: str) -> str:
     for prefix, namespace in (
         ("mkg:", "https://w3id.org/minekg/ontology#"),
@@ -281,7 +335,7 @@ def _report_errors(exc: InputErrors) -> None:
         click.echo(f"error: {error}", err=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -440,3 +494,162 @@ def push(endpoint: str, graph_store: str | None, source: Path, timeout: float) -
     console.print(
         f"Pushed {len(counts)} graphs ({total:,} triples); the store holds the same counts"
     )
+
+
+graph_option = click.option(
+    "--graph",
+    "graph_path",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="A built out/ folder, or one RDF file (.nq, .trig, .ttl, .nt, .jsonld).",
+)
+
+
+@main.command()
+@click.argument("name", required=False)
+@graph_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(minekg_queries.FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; csv, tsv or json: SPARQL 1.1 query results.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter of the query, e.g. doc=A-79-690 (short form) or a full IRI. Repeatable.",
+)
+@click.option("--list", "list_only", is_flag=True, help="List the named queries and exit.")
+def query(
+    name: str | None, graph_path: Path, fmt: str, params: tuple[str, ...], list_only: bool
+) -> None:
+    """Answer a named question (queries/NAME.rq) or a SPARQL file on the built graph.
+
+    NAME is a named query (see --list) or the path of a .rq file. Exit code 0: answered (also
+    with no rows); 1: unknown query or parameter, missing parameter, or no built graph.
+    """
+    if list_only:
+        for named in minekg_queries.available().values():
+            console.print(f"[bold]{named.name}[/bold]  {named.question}")
+            for p in named.parameters:
+                need = "required" if p.required else "optional"
+                console.print(f"    --param {p.name}=…  ({p.kind}, {need}) {p.description}")
+        return
+    if name is None:
+        _fail("give a query NAME or FILE (minekg query --list shows the named queries)")
+    try:
+        named = minekg_queries.load(name)
+        bindings = minekg_queries.resolve(named, _parse_params(params))
+        loaded = store.load(graph_path)
+        for key, iri in bindings.items():
+            node = ox.NamedNode(iri)
+            if not any(loaded.quads_for_pattern(node, None, None)) and not any(
+                loaded.quads_for_pattern(None, None, node)
+            ):
+                raise MinekgError(f"--param {key}: <{iri}> is not in the graph {graph_path}")
+        answer = minekg_queries.run(loaded, named, bindings)
+    except MinekgError as exc:
+        _fail(str(exc))
+    if fmt == "table":
+        _print_answer(answer)
+    else:
+        click.echo(minekg_queries.render(answer, fmt), nl=False)
+
+
+def _print_answer(answer: minekg_queries.Answer) -> None:
+    """A table if it fits the terminal, else one block per row (column: value), like psql's \\x."""
+    table = minekg_queries.table(answer)
+    natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+    if natural <= console.width:
+        console.print(table)
+    else:
+        width = max(len(name) for name in answer.variables)
+        for number, row in enumerate(answer.rows, start=1):
+            console.print(f"[bold]-- row {number} --[/bold]")
+            for name, term in zip(answer.variables, row, strict=True):
+                if term is not None:
+                    console.print(f"{name:>{width}}: {minekg_queries.short(term)}")
+    console.print(f"{len(answer.rows)} row(s)")
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        key = key.strip().lstrip("?")
+        if not sep or not key or not value.strip():
+            raise MinekgError(f"--param {param}: expected KEY=VALUE, e.g. doc=A-79-690")
+        if key in values:
+            raise MinekgError(f"--param {key} given twice")
+        values[key] = value
+    return values
+
+
+@main.command()
+@graph_option
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many entities to rank, and community members to name, per projection.",
+)
+@click.option(
+    "--ego", "ego_node", default=None, help="Also list everything linked to this IRI or state/arm."
+)
+def stats(graph_path: Path, top: int, ego_node: str | None) -> None:
+    """Central actors, documents and instruments, and communities, in three projections.
+
+    Projections: actors -- documents (mentions, claimant, accused), documents -> instruments
+    (cites, invokes) and actors -- events (roles in each document's account). Exit code 0;
+    1: no built graph, or --ego names nothing in the graph.
+    """
+    try:
+        loaded = store.load(graph_path)
+        graphs = analytics.projections(loaded)
+        names = analytics.labels(loaded)
+        ego = None
+        if ego_node is not None:
+            iri = ego_node if "://" in ego_node else DEFAULT_BASE + "id/" + ego_node
+            if not any(iri in graph for graph in graphs.values()):
+                raise MinekgError(f"--ego {ego_node}: <{iri}> is in none of the projections")
+            ego = (iri, analytics.ego(graphs, iri))
+    except MinekgError as exc:
+        _fail(str(exc))
+    console.print(f"{len(loaded):,} statements in {len(list(loaded.named_graphs()))} named graphs")
+    console.print(", ".join(f"{n} {name}" for name, n in analytics.counts(loaded).items()))
+    for summary in analytics.summaries(graphs, top):
+        console.print(
+            f"\n[bold]{summary.name}[/bold]: {summary.nodes} nodes, {summary.edges} edges, "
+            f"{len(summary.communities)} communities"
+        )
+        ranks = Table(show_edge=False)
+        for column in ("by degree", "degree", "by betweenness", "betweenness"):
+            ranks.add_column(column, justify="right" if column[0] != "b" else "left")
+        for d, b in zip(summary.top_degree, summary.top_betweenness, strict=True):
+            ranks.add_row(
+                _named(d.node, names), str(d.degree), _named(b.node, names), f"{b.betweenness:.3f}"
+            )
+        console.print(ranks)
+        for number, members in enumerate(summary.communities, start=1):
+            shown = ", ".join(_short(m).removeprefix("id/") for m in members[:top])
+            more = f" and {len(members) - top} more" if len(members) > top else ""
+            console.print(f"  community {number} ({len(members)}): {shown}{more}")
+    if ego is not None:
+        iri, neighbours = ego
+        console.print(f"\n[bold]Linked to {_named(iri, names)}[/bold] ({len(neighbours)})")
+        for n in neighbours:
+            arrow = "->" if n.outgoing else "<-"
+            console.print(
+                f"  {n.projection}: {arrow} {_named(n.node, names)}  [{', '.join(n.relations)}]"
+            )
+
+
+def _named(iri: str, names: dict[str, str]) -> str:
+    short = _short(iri).removeprefix("id/")
+    return f"{names[iri]} ({short})" if iri in names else short

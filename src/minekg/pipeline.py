@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from minekg import checks, dumps, mapping, reasoning
+from minekg import checks, dumps, mapping, plots, reasoning, show
 from minekg.errors import InputError, InputErrors
 from minekg.inputs import LoadedRecord, check_sources, load_records, load_reference
 from minekg.vocab import DEFAULT_BASE, MKG, IRIs
@@ -208,8 +208,14 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
         + "\n"
     ).encode()
 
+    # The graph page and plots read the dump just made, as `minekg show` reads it from out/.
+    built = show.store_of_nquads(payloads["minekg.nq"])
+    payloads["graph.html"] = show.page(show.display_graph(show.read_facts(built))).encode()
+    payloads.update(plots.files(built))
+
     def fill(folder: Path) -> None:
         for name, payload in payloads.items():
+            (folder / name).parent.mkdir(exist_ok=True)
             (folder / name).write_bytes(payload)
 
     dumps.write_atomically(paths.out, fill)

@@ -30,6 +30,9 @@ def load(path: Path) -> ox.Store:
 
     Triples from a triples-only format go to the default graph; named graphs stay named.
     """
+    if not path.exists():
+        hint = " (run `minekg build` first)" if path.name in ("out", DUMP) else ""
+        raise MinekgError(f"{path}: no such file or folder{hint}")
     file = path / DUMP if path.is_dir() else path
     fmt = FORMATS.get(file.suffix)
     if fmt is None:
