@@ -523,7 +523,7 @@ def _deletions(
 
 
 _EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*|__|\*)(?=[^\s*])(.+?)(?<=[^\s*\\])(\1)(?![\w*])", re.S)
-_LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\([^)\s]*\))")
+_LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\((?:[^()\s]|\([^()\s]*\))*\))")
 _ESCAPE = re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!]")
 _SPACED_HYPHEN = re.compile(r"(?<=[A-Za-z])( )-(?=[A-Za-z])")
 _EXTRA_SPACES = re.compile(r"(?<=\S) ( +)(?=\S)|( +)(?=\n)")
@@ -588,7 +588,8 @@ def _append_footnotes(
     for number, lines in notes:
         note_text, note_mapped = _unwrap(lines, original)
         note_text, note_mapped = _tidy(note_text, note_mapped)
-        note_text = note_text.replace("\n\n", "\n")
+        blank_lines = [(m.start(), m.start() + 1) for m in re.finditer("\n\n", note_text)]
+        note_text, note_mapped = _delete(note_text, note_mapped, blank_lines)
         chars.append("\n" + note_text)
         all_mapped.extend([note_mapped[0], *note_mapped])
         start = length + 1
