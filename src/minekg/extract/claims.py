@@ -1,0 +1,122 @@
+"""Claims: what the author's side asserts against another party, with the law it invokes.
+
+minekg keeps claims attributed, never as facts. A sentence is a claim when it charges another
+party with conduct (refusal, violation, aggression, occupation, planting mines, failure to act
+…) or with breaking a rule of law. The claimant is the body the author speaks for; the accused
+is the other state named in the sentence ("Armenia", "Armenian armed forces"), or, when the
+sentence carries on an accusation without naming anyone ("landmines were placed in civilian
+areas"), the party the document accused last, within the same stretch of text. Rules and
+documents invoked come from the same sentence and from the footnotes its markers point to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from minekg.extract.citations import Citations
+from minekg.extract.entities import Mention
+from minekg.extract.text import Flat
+
+ACCUSATION = re.compile(
+    r"refus|violat|aggression|occupation|occupied|occupying|planted|\blaid\b|placed|mined\sby"
+    r"|responsib|fail(?:ed|ure|s)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
+    r"|illegal|unlawful|deliberate|indiscriminate|accountable|booby|revanchist|enmity|sincerity"
+    r"|completely\sfalse|contradict|breach|prohibited|obliges|obligation|impede|war\scrime"
+    r"|atrocit|ethnic\scleansing|expelled",
+    re.IGNORECASE,
+)
+STRONG = re.compile(
+    r"refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
+    r"|impede|responsib|illegal|unlawful",
+    re.IGNORECASE,
+)
+LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
+CARRY_SENTENCES = 4
+
+
+@dataclass
+class ClaimFound:
+    claimant: str
+    accused: list[str]
+    start: int
+    end: int
+    claim: str
+    rules: list[int] = field(default_factory=list)
+    law: list[str] = field(default_factory=list)
+    claimant_key: str | None = None
+    accused_keys: list[str | None] = field(default_factory=list)
+    law_keys: list[str] = field(default_factory=list)
+
+
+def find_claims(
+    flat: Flat,
+    mentions: list[Mention],
+    citations: Citations,
+    claimant: Mention | None,
+    footnotes: list[tuple[int, int]],
+) -> list[ClaimFound]:
+    """Claims of the body the author speaks for; footnote text states no claim of its own."""
+    if claimant is None:
+        return []
+    text = flat.text
+    states = [m for m in mentions if m.kind == "state"]
+    demonyms = _demonyms(states)
+    claims: list[ClaimFound] = []
+    last_accused: tuple[int, list[Mention]] | None = None
+    for index, (start, end) in enumerate(flat.sentences):
+        if any(s <= start < e for s, e in footnotes):
+            continue
+        sentence = text[start:end]
+        named = [m for m in states if start <= m.start < end and m.label != claimant.label]
+        named += [
+            demonyms[d.group(1)]
+            for d in re.finditer(
+                r"\b(\w+)\s(?:armed\sforces|forces|side|occupation|Prime\sMinister)", sentence
+            )
+            if d.group(1) in demonyms and demonyms[d.group(1)].label != claimant.label
+        ]
+        if not ACCUSATION.search(sentence):
+            if named:
+                last_accused = (index, named)
+            continue
+        accused = named
+        if (
+            not accused
+            and last_accused
+            and index - last_accused[0] <= CARRY_SENTENCES
+            and STRONG.search(sentence)
+        ):
+            accused = last_accused[1]
+        if not accused:
+            continue
+        last_accused = (index, accused)
+        unique = {m.label: m for m in accused}
+        laws = [m for m in mentions if start <= m.start < end and m.key in LAW_KEYS]
+        claims.append(
+            ClaimFound(
+                claimant=claimant.label,
+                claimant_key=claimant.key,
+                accused=sorted(unique),
+                accused_keys=[unique[label].key for label in sorted(unique)],
+                start=start,
+                end=end,
+                claim=" ".join(sentence.split())[:300],
+                rules=citations.rules_for(start, end + 3),
+                law=sorted({m.label for m in laws} | set(citations.symbols_for(start, end + 3))),
+                law_keys=sorted({m.key for m in laws if m.key}),
+            )
+        )
+    return claims
+
+
+def _demonyms(states: list[Mention]) -> dict[str, Mention]:
+    """ "Armenian" → Armenia, "Azerbaijani" → Azerbaijan, "Ukrainian" → Ukraine (common forms)."""
+    forms: dict[str, Mention] = {}
+    for state in states:
+        name = state.label.split()[-1] if state.label.startswith("Republic") else state.label
+        stem = name[:-1] if name.endswith(("a", "e")) else name
+        for suffix in ("n", "i", "ian", "an", "ese"):
+            forms[name + suffix] = state
+            forms[stem + suffix] = state
+    return forms

@@ -1,0 +1,270 @@
+"""Names of states, organizations, persons, places and instruments, linked to reference data.
+
+Reference data lists each entity with its canonical label and the aliases real text uses, so
+linking is dictionary matching: one spaCy PhraseMatcher over every label and alias, built once
+per reference set (case-insensitive for names, case-sensitive for acronyms, so "EU" never
+matches "eu"). States the reference data does not know come from ISO 3166 (pycountry), matched
+case-sensitively so "Chad" or "Turkey" in lower case stay words. Names that look like an entity
+but are in neither list are proposed as new entities with their type: an organization by its
+head noun ("… Agency", "… Ministry of …"), a person by a title or signature, a place by "…
+province/district/oblast" or "the town of …".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from minekg.extract.text import Flat, pipeline
+from minekg.inputs import Reference
+
+KINDS = {
+    "states": "state",
+    "organizations": "organization",
+    "persons": "person",
+    "places": "place",
+    "instruments": "instrument",
+}
+COMMON_STATE_NAMES = {
+    "LA": ["Lao PDR", "Laos"],
+    "SY": ["Syria"],
+    "VN": ["Vietnam", "Viet Nam"],
+    "KR": ["South Korea", "Republic of Korea"],
+    "KP": ["North Korea"],
+    "CD": ["Democratic Republic of the Congo", "DR Congo", "DRC"],
+    "CG": ["Republic of the Congo"],
+    "TR": ["Turkey", "Türkiye"],
+    "PS": ["Palestine", "State of Palestine"],
+    "MD": ["Moldova"],
+    "TZ": ["Tanzania"],
+    "VE": ["Venezuela"],
+    "BO": ["Bolivia"],
+    "IR": ["Iran"],
+    "RU": ["Russia"],
+    "GB": ["United Kingdom", "UK"],
+    "US": ["United States", "United States of America", "USA"],
+    "FM": ["Micronesia"],
+    "CI": ["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"],
+}
+ORGANIZATION_HEADS = (
+    r"Agency|Authority|Centre|Center|Programme|Program|Organization|Organisation|Committee"
+    r"|Commission|Ministry|Service|Court|Movement|Office|Foundation|Fund|Council|Network"
+    r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
+    r"|Group|Society|Trust|Coalition|Corps|Bureau"
+)
+NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
+NEW_ORGANIZATION = re.compile(
+    rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
+    rf"(?:\s(?:of|for|on)\s(?:the\s)?(?:[A-Z][\w’'\-]+\s?){{1,5}})?"
+)
+PERSON_NAME = r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?(?:\s(?:de\s|da\s|van\s|von\s|bin\s|al-)?[A-Z][a-zà-ÿ’'\-]+){1,2}"
+NEW_PERSON = re.compile(
+    rf"(?:\(Signed\)\s|\bBy\s|\b(?:President|Prime\sMinister|Minister|Ambassador|Secretary-General"
+    rf"|Director|Director-General|Dr\.|Mr\.|Ms\.|Mrs\.|Chair|Chairperson|spokesperson"
+    rf"|Under-Secretary-General|Special\sEnvoy|Special\sRapporteur)\s)(?P<name>{PERSON_NAME})"
+    rf"|(?P<name2>{PERSON_NAME}),\s(?:the\s)?(?:President|Prime\sMinister|Minister|Ambassador"
+    rf"|Director|Head|Chief|Permanent\sRepresentative|Secretary|spokesperson|Deputy)\b"
+)
+NEW_PLACE = re.compile(
+    r"\b(?:the\s(?:city|town|village|province|district|region|municipality)\sof\s"
+    r"(?P<name1>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?))"
+    r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
+    r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
+)
+NOT_NAMES = {
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Since",
+    "In",
+    "On",
+    "At",
+    "As",
+    "By",
+    "For",
+    "Under",
+    "With",
+    "From",
+    "Our",
+    "Its",
+    "Their",
+    "His",
+    "Her",
+    "A",
+    "An",
+    "All",
+    "Each",
+    "Permanent",
+    "Representative",
+    "Letter",
+    "Annex",
+    "General",
+    "Security",
+    "United",
+    "International",
+    "National",
+    "Special",
+    "Contact",
+    "Humanitarian",
+    "Mine",
+    "Economic",
+    "Karabakh",
+    "Former",
+    "Occupied",
+    "Liberated",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+    "Border",
+    "Affected",
+    "Contaminated",
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named entity in the text (flat offsets): a reference ``key`` or a proposed new one."""
+
+    kind: str
+    label: str
+    start: int
+    end: int
+    key: str | None = None
+
+
+@dataclass
+class Gazetteer:
+    """The phrase matchers and what each match id stands for, built once per reference set."""
+
+    by_name: PhraseMatcher
+    by_case: PhraseMatcher
+    entries: dict[str, tuple[str, str, str | None]]
+
+
+_GAZETTEERS: dict[int, tuple[Reference, Gazetteer]] = {}
+
+
+def gazetteer(reference: Reference) -> Gazetteer:
+    """The matchers for ``reference``, cached (reference data does not change during a run)."""
+    cached = _GAZETTEERS.get(id(reference))
+    if cached is not None and cached[0] is reference:
+        return cached[1]
+    nlp = pipeline()
+    by_name = PhraseMatcher(nlp.vocab, attr="LOWER")
+    by_case = PhraseMatcher(nlp.vocab)
+    entries: dict[str, tuple[str, str, str | None]] = {}
+    names_by_id: dict[str, list[str]] = {}
+    known_iso = set()
+    for section, kind in KINDS.items():
+        for entry in reference.sections.get(section, []):
+            match_id = f"{kind}:{entry.key}"
+            entries[match_id] = (kind, entry.label, entry.key)
+            names_by_id[match_id] = _names(entry)
+            if section == "states":
+                known_iso.add(entry.iso3166)
+    for country in pycountry.countries:
+        if country.alpha_2 in known_iso:
+            continue
+        label = getattr(country, "common_name", None) if "," in country.name else country.name
+        label = label or country.name
+        match_id = f"state:iso:{country.alpha_2}"
+        entries[match_id] = ("state", label, None)
+        names = {country.name, label, *COMMON_STATE_NAMES.get(country.alpha_2, [])}
+        names |= {n for n in (getattr(country, "official_name", None),) if n}
+        names_by_id[match_id] = sorted(n for n in names if "," not in n)
+    for match_id, names in names_by_id.items():
+        iso_state = match_id.startswith("state:iso:")
+        exact = [n for n in names if iso_state or _is_acronym(n)]
+        loose = [n for n in names if n not in exact]
+        if exact:
+            by_case.add(match_id, [nlp.make_doc(n) for n in exact])
+        if loose:
+            by_name.add(match_id, [nlp.make_doc(n) for n in loose])
+    built = Gazetteer(by_name, by_case, entries)
+    _GAZETTEERS[id(reference)] = (reference, built)
+    return built
+
+
+def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
+    """Reference entities named in the text, then new names nothing known covers."""
+    gaz = gazetteer(reference)
+    doc = flat.doc
+    spans = []
+    for matcher in (gaz.by_name, gaz.by_case):
+        for match_id, start, end in matcher(doc):
+            spans.append(doc[start:end])
+            spans[-1].label_ = doc.vocab.strings[match_id]
+    mentions = []
+    for span in filter_spans(spans):
+        kind, label, key = gaz.entries[span.label_]
+        mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
+    taken = [(m.start, m.end) for m in mentions]
+    for mention in _new_names(flat.text):
+        if not any(mention.start < e and s < mention.end for s, e in taken):
+            mentions.append(mention)
+            taken.append((mention.start, mention.end))
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+def _new_names(text: str) -> list[Mention]:
+    found: list[Mention] = []
+    for match in NEW_ORGANIZATION.finditer(text):
+        name = _strip_leading(match.group().strip())
+        if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES:
+            start = match.start() + match.group().index(name)
+            found.append(Mention("organization", name, start, start + len(name)))
+    for match in NEW_PERSON.finditer(text):
+        group = "name" if match["name"] else "name2"
+        name = match[group]
+        if name.split()[0] not in NOT_NAMES:
+            found.append(Mention("person", name, match.start(group), match.end(group)))
+    for match in NEW_PLACE.finditer(text):
+        group = "name1" if match["name1"] else "name2"
+        name = match[group]
+        if name.split()[0] not in NOT_NAMES:
+            found.append(Mention("place", name, match.start(group), match.end(group)))
+    return found
+
+
+def _strip_leading(name: str) -> str:
+    words = name.split()
+    while words and words[0] in NOT_NAMES - {
+        "United",
+        "International",
+        "National",
+        "Special",
+        "Humanitarian",
+        "Mine",
+        "Economic",
+        "General",
+        "Security",
+        "Permanent",
+    }:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _names(entry: Any) -> list[str]:
+    names = {entry.label, *entry.aliases}
+    names |= set(getattr(entry, "former_names", []) or [])
+    acronym = getattr(entry, "acronym", None)
+    if acronym:
+        names.add(acronym)
+    symbol = getattr(entry, "symbol", None)
+    if symbol:
+        names.add(symbol)
+    return sorted(n for n in names if n)
+
+
+def _is_acronym(name: str) -> bool:
+    letters = re.sub(r"[^A-Za-z]", "", name)
+    return len(name) <= 7 and letters.isupper()
