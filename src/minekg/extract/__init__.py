@@ -86,9 +86,15 @@ class Extraction:
         """Canonical names of one kind, in order of first mention, each once."""
         seen: dict[str, None] = {}
         for mention in self.mentions:
-            if mention.kind == kind and not _is_law(mention):
+            if mention.kind == kind and not _is_law(mention) and not self._is_resolution(mention):
                 seen.setdefault(mention.label, None)
         return list(seen)
+
+    def _is_resolution(self, mention: Mention) -> bool:
+        """Resolutions are cited documents (by symbol), not instruments named by title."""
+        if mention.kind != "instrument" or mention.key is None:
+            return False
+        return getattr(self.reference.get(mention.key), "type", None) == "resolution"
 
     def to_gold(self) -> dict[str, Any]:
         """The answer-key structure of shared/gold/SCHEMA.md."""

@@ -203,9 +203,22 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
         for match_id, start, end in matcher(doc):
             spans.append(doc[start:end])
             spans[-1].label_ = doc.vocab.strings[match_id]
+    kept = filter_spans(spans)
+    kept_kinds = [(s.start, s.end, gaz.entries[s.label_][0]) for s in kept]
+    nested = [
+        span
+        for span in spans
+        if span not in kept
+        and any(
+            s <= span.start and span.end <= e and kind != gaz.entries[span.label_][0]
+            for s, e, kind in kept_kinds
+        )
+    ]
     mentions = []
-    for span in filter_spans(spans):
+    for span in kept + filter_spans(nested):
         kind, label, key = gaz.entries[span.label_]
+        if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[span.end_char :]):
+            continue
         mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
     taken = [(m.start, m.end) for m in mentions]
     for mention in _new_names(flat.text):

@@ -69,7 +69,7 @@ FRACTION = re.compile(
     r"|three[\s-]quarters)\s(?=of\b|are\b|were\b)",
     re.IGNORECASE,
 )
-W = r"(?:[\w\-’']+\s)"
+W = r"(?:(?!of\s|and\s|to\s)[\w\-’']+\s)"
 UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b)")),
     ("km2", re.compile(r"\s(?:square\skilomet(?:re|er)s?|sq\.?\s?km|km2|km²)(?!\w)")),
@@ -124,7 +124,7 @@ UNITS: list[tuple[str, re.Pattern[str]]] = [
 ]
 NOT_A_FIGURE_BEFORE = re.compile(
     r"(?:\b(?:rules?|resolutions?|No\.?|para(?:graph)?s?\.?|items?|Goal|COP|SDG|Articles?"
-    r"|articles?|pages?|chapter|annex|Protocol|footnotes?|session|Rule)\s?$)"
+    r"|articles?|pages?|chapter|annex|Protocol|footnotes?|session|Rule)\s?$)|(?:\ball\s$)"
     r"|(?:\b(?:over|in|during|for|within)\s(?:the\s)?(?:last|past|next|coming)\s$)",
     re.IGNORECASE,
 )
@@ -171,6 +171,11 @@ MINE_WORDS = re.compile(r"mine|explosi|ERW|UXO|ordnance|booby", re.IGNORECASE)
 CLEARED = r"neutrali[sz]|cleared|clearance|destroyed|removed|found|detected|detection|defused|released|demined"
 ESTIMATED = (
     r"estimat|planted|contaminat|pollut|laid|remain|buried|cover|mined|suspected|hazard|stands\sat"
+)
+TERRITORY_BEFORE = re.compile(
+    r"(?:total\s|national\s)?territory\sof\s(?:some\s|about\s|approximately\s)?$|"
+    r"(?:total\s)?(?:land\s)?area\sof\sthe\scountry\s(?:is\s|of\s)?$",
+    re.IGNORECASE,
 )
 CONTEXT_MEASURES = {
     "conflict_deaths",
@@ -250,7 +255,7 @@ def _figure(
     text = flat.text
     start, end = match.start(), match.end()
     sentence = flat.sentence_of(start)
-    before = text[max(sentence[0], start - 80) : start]
+    before = text[max(sentence[0], start - 200) : start]
     if NOT_A_FIGURE_BEFORE.search(before):
         return None
     value = _value(match)
@@ -273,7 +278,8 @@ def _figure(
     if unit == "decades":
         value, unit = value * 10, "years"
     clause = text[start:unit_end] + _clause_after(text, unit_end, sentence[1])
-    measure = _measure(unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]])
+    rest = text[unit_end : sentence[1]]
+    measure = _measure(unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest)
     period_text, period_start, period_end = _period(text, sentence, dates)
     return Figure(
         measure=measure,
@@ -316,13 +322,25 @@ def _unit(text: str, end: int, match: re.Match[str]) -> tuple[str | None, int]:
 
 
 def _clause_after(text: str, start: int, stop: int) -> str:
+    """The words after a number up to the end of its clause or the next number."""
     rest = text[start : min(stop, start + 140)]
     found = CLAUSE_BREAK.search(rest)
-    return rest[: found.start()] if found else rest
+    rest = rest[: found.start()] if found else rest
+    number = re.search(r"\s\d", rest)
+    return rest[: number.start()] if number else rest
 
 
-def _nearest(cues: dict[str, str], after: str, before: str) -> str | None:
-    """The cue nearest to the number: first in the clause after it, then backwards before it."""
+def _clause_before(before: str) -> str:
+    """The words of the same clause before a number."""
+    breaks = list(CLAUSE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+def _nearest(cues: dict[str, str], after: str, before: str, before_first: bool = False) -> str | None:
+    """The cue nearest to the number: first in the clause after it, then backwards before it
+    (or the other way round with ``before_first``: a share's subject comes before it)."""
+    if before_first:
+        return _nearest(cues, "", before) or _nearest(cues, after, "")
     best: tuple[int, str] | None = None
     for name, pattern in cues.items():
         for found in re.finditer(pattern, after, re.IGNORECASE):
@@ -339,8 +357,12 @@ def _nearest(cues: dict[str, str], after: str, before: str) -> str | None:
     return best[1] if best else None
 
 
-def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str) -> str:
+def _measure(
+    unit: str, unit_text: str, clause: str, before: str, sentence: str, rest: str
+) -> str:
     post = bool(POST_CONFLICT.search(sentence))
+    if unit in ("km2", "hectares", "m2") and TERRITORY_BEFORE.search(before):
+        return "territory_total_" + {"km2": "km2", "hectares": "ha", "m2": "m2"}[unit]
     if unit == "percent":
         cue = _nearest(
             {
@@ -352,14 +374,14 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str)
                 "contaminated_area_share_pct": r"contaminat|pollut|territory|mined",
             },
             clause,
-            before,
+            _clause_before(before),
+            before_first=True,
         )
         return cue or "share_pct"
     if unit in ("km2", "hectares", "m2"):
         suffix = {"km2": "km2", "hectares": "ha", "m2": "m2"}[unit]
         cue = _nearest(
             {
-                "territory_total": r"total\sterritory|territory\sof|area\sof\sthe\scountry",
                 "area_cleared": CLEARED,
                 "contaminated_area": ESTIMATED,
             },
@@ -387,7 +409,7 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str)
             kind = "erw"
         return f"{kind}_{state or 'estimated'}"
     if unit in ("persons", "persons_verb"):
-        return _person_measure(unit_text, clause, before, sentence, post)
+        return _person_measure(unit_text, clause, before, sentence, post, rest)
     if unit == "incidents":
         return "mine_incidents_post_conflict" if post else "mine_incidents"
     if unit == "years":
@@ -434,7 +456,9 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str)
     return unit
 
 
-def _person_measure(unit_text: str, clause: str, before: str, sentence: str, post: bool) -> str:
+def _person_measure(
+    unit_text: str, clause: str, before: str, sentence: str, post: bool, rest: str
+) -> str:
     words = unit_text.lower()
     mine = bool(MINE_WORDS.search(sentence))
     if re.search(r"children|boys|girls", words):
@@ -452,25 +476,22 @@ def _person_measure(unit_text: str, clause: str, before: str, sentence: str, pos
     if re.search(r"refugees|idps|displaced", words):
         return "idps"
     victims = "mine_victims_post_conflict" if post else "mine_victims_total"
-    cue = _nearest(
-        {
+    cues = {
             "missing_persons": r"missing|disappeared",
             "idps": r"displaced|\bfle[ed]|forced\sto\sleave|expelled|their\shomes|refugees",
             "victims": r"victims?|casualt|harmed|suffered\sfrom|fallen\svictim|died\sor|killed\sor"
             r"|injured\sby|mine\sexplosion|survivors",
             "killed": r"killed|died|lost\stheir\slives",
             "injured": r"injured|wounded",
-        },
-        clause,
-        before[-40:],
-    )
+    }
+    cue = _nearest(cues, clause, before[-40:]) or _nearest(cues, rest, "")
     if cue == "victims" or (cue is None and re.search(r"victims|casualties|survivors", words)):
         return victims
     if cue == "killed":
         return "mine_victims_killed" if mine else "conflict_deaths"
     if cue == "injured":
         return "mine_victims_injured" if mine else "conflict_injured"
-    return cue or ("mine_victims_total" if mine else "persons_affected")
+    return cue or (victims if mine else "persons_affected")
 
 
 def _unit_name(unit: str, measure: str) -> str:

@@ -27,7 +27,13 @@ REPORT_TITLE = re.compile(r"Report\sof\sthe\sSecretary-General|[Rr]eport\sof\sth
 RESOLUTION_TITLE = re.compile(r"[Rr]esolution\sadopted\sby\sthe")
 ANNEX = re.compile(
     r"\bAnnex(?:\s[IVX]+|\s\d+)?\sto\sthe\s(?:letter|note\sverbale)\sdated\s[^.]{6,25}?\d{4}"
+    r"(?:\sfrom\s[^.]{5,200}?\saddressed\sto\s(?:the\s)?(?:Secretary-General|President\sof\sthe"
+    r"\s(?:Security\sCouncil|General\sAssembly)))?"
 )
+POST_WORDS = {
+    "Ambassador", "Permanent", "President", "Minister", "Secretary", "Director", "Chair",
+    "Head", "Deputy", "Representative", "Prime", "Chargé",
+}
 SIGNED = re.compile(r"\(Signed\)\s(?P<name>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){1,3})")
 BYLINE = re.compile(r"(?:^|\s)By\s(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})")
 BIO = re.compile(
@@ -136,7 +142,7 @@ def _author(
     signed = SIGNED.search(body)
     signature = SIGNATURE_POST.search(body)
     if signed:
-        meta.author = signed["name"]
+        meta.author = _without_post(signed["name"])
         meta.author_span = (start + signed.start(), start + signed.end())
         after = body[signed.end() : signed.end() + 200]
         if meta.author_org is None:
@@ -167,10 +173,20 @@ def _author(
         meta.author_org = main_state.label
 
 
+def _without_post(name: str) -> str:
+    words = name.split()
+    for index, word in enumerate(words):
+        if word in POST_WORDS:
+            return " ".join(words[:index])
+    return name
+
+
 def _is_media(mention: Mention) -> bool:
     return bool(
         re.search(
-            r"\.(?:az|com|net|org|ru|uk)$|AWANI|News|Times|Post|Press|TV|Radio", mention.label
+            r"\.(?:az|com|net|org|ru|uk)$|AWANI|News|Times|Post|Press|TV|Radio",
+            mention.label,
+            re.IGNORECASE,
         )
     )
 
