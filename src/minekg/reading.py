@@ -307,6 +307,8 @@ def _lines(original: str) -> list[_Line]:
 
 
 def _is_symbol_line(content: str) -> bool:
+    if "/" not in content:
+        return False
     words = content.split()
     return bool(words) and all(is_un_symbol(w) for w in words)
 
@@ -338,13 +340,14 @@ def clean(original: str, offsets: list[int] | None = None) -> tuple[str, list[in
     - Markdown: emphasis (``*x*``, ``**x**``, ``__x__``), links (``[text](url)`` keeps text),
       backslash escapes and heading marks are removed.
     """
-    base = offsets if offsets is not None else list(range(len(original)))
     lines = _lines(original)
     body, notes, rule_at = _split_footnotes(_drop_furniture(lines))
     text, mapped = _unwrap(body, original)
     text, mapped = _tidy(text, mapped)
     text, mapped, footnotes = _append_footnotes(text, mapped, notes, rule_at, original)
-    return text, [base[i] for i in mapped], footnotes
+    if offsets is not None:
+        mapped = [offsets[i] for i in mapped]
+    return text, mapped, footnotes
 
 
 def _drop_furniture(lines: list[_Line]) -> list[_Line]:
@@ -522,38 +525,69 @@ def _deletions(
     ]
 
 
-_EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*|__|\*)(?=[^\s*])(.+?)(?<=[^\s*\\])(\1)(?![\w*])", re.S)
+_EMPHASIS = re.compile(
+    r"(?<![\w*\\])(\*\*|__|\*)(?=[^\s*_])((?:(?!\n\n)[^*_])+?)(?<=[^\s*\\])(\1)(?![\w*])"
+)
 _LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\((?:[^()\s]|\([^()\s]*\))*\))")
 _ESCAPE = re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!]")
-_SPACED_HYPHEN = re.compile(r"(?<=[A-Za-z])( )-(?=[A-Za-z])")
-_EXTRA_SPACES = re.compile(r"(?<=\S) ( +)(?=\S)|( +)(?=\n)")
-_SPLIT_WORD = re.compile(r"\b([a-z]{2,}) (?=([a-z]{2,})\b)")
+_SPACED_HYPHEN = re.compile(r"( )-(?=[A-Za-z])")
+_SPACES = re.compile(r" {2,}| +(?=\n)")
 _WORD = re.compile(r"[A-Za-z]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\ufeff]")
 
 
 def _tidy(text: str, mapped: list[int]) -> tuple[str, list[int]]:
-    """Markup, stray spaces and split words out of the unwrapped body."""
+    """Markup, stray spaces and split words out of the unwrapped body.
+
+    Each pattern runs only when its trigger character is there: cleaning is on the hot path of
+    ``minekg ingest`` (see benchmarks/extract_speed.py).
+    """
     text = text.replace("\xa0", " ").replace("\t", " ")
-    text, mapped = _delete(text, mapped, _deletions(_INVISIBLE, text, (0,)))
-    text, mapped = _delete(text, mapped, _deletions(_LINK, text, (1, 3)))
-    text, mapped = _delete(text, mapped, _deletions(_EMPHASIS, text, (1, 3)))
-    text, mapped = _delete(text, mapped, _deletions(_ESCAPE, text, (1,)))
-    text, mapped = _delete(text, mapped, _deletions(_SPACED_HYPHEN, text, (1,)))
-    text, mapped = _delete(text, mapped, _deletions(_EXTRA_SPACES, text, (1, 2)))
+    if "\u00ad" in text or "\u200b" in text or "\ufeff" in text:
+        text, mapped = _delete(text, mapped, _deletions(_INVISIBLE, text, (0,)))
+    if "](" in text:
+        text, mapped = _delete(text, mapped, _deletions(_LINK, text, (1, 3)))
+    if "*" in text or "__" in text:
+        text, mapped = _delete(text, mapped, _deletions(_EMPHASIS, text, (1, 3)))
+    if "\\" in text:
+        text, mapped = _delete(text, mapped, _deletions(_ESCAPE, text, (1,)))
+    stray = [
+        m.span(1)
+        for m in _SPACED_HYPHEN.finditer(text)
+        if text[m.start() - 1 : m.start()].isalpha()
+    ]
+    text, mapped = _delete(text, mapped, stray)
+    spaces = [
+        (m.start() if text[m.end() : m.end() + 1] in ("\n", "") else m.start() + 1, m.end())
+        for m in _SPACES.finditer(text)
+    ]
+    text, mapped = _delete(text, mapped, spaces)
     return _rejoin_split_words(text, mapped)
 
 
 def _rejoin_split_words(text: str, mapped: list[int]) -> tuple[str, list[int]]:
-    words = Counter(word.lower() for word in _WORD.findall(text))
-
-    def is_split(match: re.Match[str]) -> bool:
-        head, tail = match[1], match[2]
-        joined = (head + tail).lower()
-        alone = words[head] <= 1 or words[tail] <= 1
-        return alone and words[joined] >= 1
-
-    splits = [(m.end(1), m.start(2)) for m in _SPLIT_WORD.finditer(text) if is_split(m)]
+    """Join "form erly" where the document spells "formerly" and "erly" stands nowhere else."""
+    words = Counter(_WORD.findall(text.lower()))
+    once = {word for word, count in words.items() if count == 1}
+    splits = []
+    position = 0
+    pieces = text.split(" ")
+    for head, after in zip(pieces, pieces[1:], strict=False):
+        position += len(head) + 1
+        if head not in once and after[:1] not in "abcdefghijklmnopqrstuvwxyz":
+            continue
+        tail = after.split("\n", 1)[0].rstrip('.,;:!?)”’"')
+        if (
+            (head in once or tail in once)
+            and (head + tail) in words
+            and len(head) > 1
+            and len(tail) > 1
+            and head.isalpha()
+            and head.islower()
+            and tail.isalpha()
+            and tail.islower()
+        ):
+            splits.append((position - 1, position))
     return _delete(text, mapped, splits)
 
 
