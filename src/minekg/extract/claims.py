@@ -28,11 +28,15 @@ ACCUSATION = re.compile(
 )
 STRONG = re.compile(
     r"refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
-    r"|impede|responsib|illegal|unlawful",
+    r"|impede|responsib|illegal|unlawful|booby",
     re.IGNORECASE,
 )
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
-CARRY_SENTENCES = 4
+CARRY_SENTENCES = 1
+URL = re.compile(r"https?://\S+")
+DEMONYM_PHRASE = re.compile(
+    r"\b(\w+)\s(?:armed\sforces|forces|side|occupation|Prime\sMinister|troops|army|military)"
+)
 
 
 @dataclass
@@ -63,34 +67,32 @@ def find_claims(
     states = [m for m in mentions if m.kind == "state"]
     demonyms = _demonyms(states)
     claims: list[ClaimFound] = []
-    last_accused: tuple[int, list[Mention]] | None = None
+    last_accused: tuple[int, Mention] | None = None
     for index, (start, end) in enumerate(flat.sentences):
         if any(s <= start < e for s, e in footnotes):
             continue
-        sentence = text[start:end]
+        sentence = URL.sub(lambda m: " " * len(m.group()), text[start:end])
         named = [m for m in states if start <= m.start < end and m.label != claimant.label]
         named += [
-            demonyms[d.group(1)]
-            for d in re.finditer(
-                r"\b(\w+)\s(?:armed\sforces|forces|side|occupation|Prime\sMinister)", sentence
-            )
-            if d.group(1) in demonyms and demonyms[d.group(1)].label != claimant.label
+            Mention("state", state.label, start + d.start(), start + d.end(1), state.key)
+            for d in DEMONYM_PHRASE.finditer(sentence)
+            if (state := demonyms.get(d.group(1))) is not None and state.label != claimant.label
         ]
-        if not ACCUSATION.search(sentence):
+        cue = ACCUSATION.search(sentence)
+        if cue is None:
             if named:
-                last_accused = (index, named)
+                last_accused = (index, named[0])
             continue
-        accused = named
-        if (
-            not accused
-            and last_accused
-            and index - last_accused[0] <= CARRY_SENTENCES
-            and STRONG.search(sentence)
+        at = start + cue.start()
+        if named:
+            accused = [min(named, key=lambda m: abs(m.start - at))]
+        elif (
+            last_accused and index - last_accused[0] <= CARRY_SENTENCES and STRONG.search(sentence)
         ):
-            accused = last_accused[1]
-        if not accused:
+            accused = [last_accused[1]]
+        else:
             continue
-        last_accused = (index, accused)
+        last_accused = (index, accused[0])
         unique = {m.label: m for m in accused}
         laws = [m for m in mentions if start <= m.start < end and m.key in LAW_KEYS]
         claims.append(

@@ -68,6 +68,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b(?:first|second|third|fourth)\squarter\sof\s(?P<y>{YEAR})\b"),
     ),
     ("relative_month", re.compile(rf"\b(?P<rel>this|last)\s(?P<m>{MONTH})\b")),
+    ("month_of_year", re.compile(rf"\b(?P<m>{MONTH})\sof\s(?P<rel>this|last)\syear\b")),
     ("relative_year", re.compile(r"\b(?P<rel>this|last|next)\syear\b")),
     ("year", re.compile(rf"(?<![\d/.(\-])\b(?P<y>{YEAR})\b(?![\d/)\-]|\s?\))")),
 ]
@@ -110,7 +111,7 @@ def _build(kind: str, match: re.Match[str], today: str | None) -> DateMention | 
     month = _month(groups.get("m")) if groups.get("m") else None
     if groups.get("mn"):
         month = int(groups["mn"])
-    if kind in ("relative_month", "relative_year"):
+    if kind in ("relative_month", "relative_year", "month_of_year"):
         if not today:
             return None
         year = int(today[:4])
@@ -118,6 +119,9 @@ def _build(kind: str, match: re.Match[str], today: str | None) -> DateMention | 
             offset = {"this": 0, "last": -1, "next": 1}[groups["rel"].lower()]
             return DateMention(match.start(), match.end(), str(year + offset))
         assert month is not None
+        if kind == "month_of_year":
+            year -= 1 if groups["rel"].lower() == "last" else 0
+            return DateMention(match.start(), match.end(), f"{year:04d}-{month:02d}")
         this_month = int(today[5:7]) if len(today) >= 7 else 12
         if groups["rel"].lower() == "last" and month >= this_month:
             year -= 1

@@ -1,12 +1,14 @@
-"""Events a document tells of: conferences, summits, meetings, signings, adoptions, court
-decisions, wars, observances, with the dates, places and organizers the same sentence gives.
+"""Events a document tells of: conferences, summits, meetings, signings, adoptions, court cases,
+wars, military operations, policy decisions, with the dates, places and parties of the sentence.
 
 Each kind has its formula in this family of texts: an ordinal and a head noun for recurring
 meetings ("3rd International Conference on Mine Action", "the fifteenth meeting of the States
-parties to …", "twenty-ninth session of the Conference of the Parties"); "signed" with an
-instrument ("a statement of intent", "tripartite statement signed by …"); a cited resolution
-"of 7 December 2023"; "the Court issued/ruled/decided"; "the end of the war in 2020". A
-recurring name mentioned several times is one event, its details merged.
+parties to …", "twenty-ninth session of the Conference of the Parties"); a named one ("the
+Summit of the Future"); recurring ones with their years ("the previous International
+Conferences on Mine Action held in 2022 and 2023"); "signed" with an instrument; a cited
+resolution "of 7 December 2023"; "issued on 31 July 2023"; "the Court issued/decided";
+"instituted proceedings … against"; "X's armed aggression against Y"; "the end of the war in
+2020"; "declared … as …". One event mentioned several times is one event, details merged.
 """
 
 from __future__ import annotations
@@ -15,58 +17,116 @@ import re
 from dataclasses import dataclass, field
 
 from minekg.extract.citations import Citations
-from minekg.extract.dates import DateMention
+from minekg.extract.dates import YEAR, DateMention
 from minekg.extract.entities import Mention
 from minekg.extract.text import Flat
 
+ORDINAL_NUMBERS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+}
+TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 ORDINAL = (
-    r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
-    r"|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
-    r"|nineteenth|twentieth|twenty-\w+|thirtieth|thirty-\w+"
+    r"\d{1,2}(?:st|nd|rd|th)|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?"
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|eleventh|twelfth"
+    r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
+    r"|thirtieth"
 )
-HEAD = r"Review\sConference|Conference|Summit|Meeting|Session|conference|summit|meeting|session"
-NAME_WORD = r"(?:[A-Z][\w.\-’']*|of|on|the|for|and|to|in)"
+HEAD = r"Review\sConference|Conference|Summit|Meeting|Session"
+NAME_WORD = r"(?:[A-Z][\w.\-’']*|\d{4}|of|on|the|for|and|to|in)"
 MEETING = re.compile(
-    rf"\b(?P<ordinal>{ORDINAL})\s(?P<name>(?:[A-Z][\w\-]*\s){{0,5}}(?P<head>{HEAD})"
+    rf"(?<![\w-])(?P<ordinal>{ORDINAL})\s(?P<name>(?:[A-Z][\w\-]*\s){{0,5}}(?P<head>{HEAD})"
     rf"(?:\s(?:of|on|to)\s(?:the\s)?(?:{NAME_WORD}\s?){{1,16}})?)",
     re.IGNORECASE,
+)
+NAMED_MEETING = re.compile(
+    r"\b(?:the\s)(?P<name>(?:Summit|Conference)\sof\sthe\s(?:[A-Z][\w\-]*\s?){1,4})"
+)
+RECURRING = re.compile(
+    rf"\b(?P<name>(?:[A-Z][\w\-]*\s){{1,3}})(?P<head>Conferences|Meetings|Summits)\s(?P<topic>"
+    rf"(?:on|of)\s(?:[A-Z][\w\-]*\s?(?:on\s|of\s|and\s)?){{1,6}})[^.]{{0,60}}?\bin\s"
+    rf"(?P<years>{YEAR}(?:(?:,\s|\sand\s){YEAR})+)"
 )
 THEMED = re.compile(
     r"\b(?P<name>(?:[Ss]pecial|[Ii]nternational|[Rr]egional|[Gg]lobal)\s(?:[Cc]onference|[Ss]ummit"
     r"|[Mm]eeting|[Ww]orkshop|[Ff]orum))\s(?:on\s(?:the\s)?(?:theme\s)?)?[“\"](?P<theme>[^”\"]{5,160})[”\"]"
 )
+INSTRUMENT = (
+    r"(?:(?:trilateral|tripartite|joint|bilateral)\s)?(?:statement\sof\sintent|letter\sof\sintent"
+    r"|memorandum\sof\sunderstanding|agreement|statement|declaration|treaty|accord|protocol)"
+)
 SIGNING = re.compile(
-    r"\b(?P<name>(?:a\s|the\s)?(?:trilateral|tripartite|joint|bilateral)?\s?(?:statement\sof\sintent"
-    r"|letter\sof\sintent|memorandum\sof\sunderstanding|agreement|statement|declaration|treaty"
-    r"|accord|protocol)(?:\sto\s[a-z]+\s(?:the\s)?(?:[A-Z][\w\-]*\s?(?:of\s|on\s|and\s|for\s)?){1,10})?)"
-    r"[^.]{0,40}?\bsigned\b|\bsigned\s(?P<name2>(?:a|the)\s(?:statement\sof\sintent|letter\sof\sintent"
-    r"|memorandum\sof\sunderstanding|agreement|treaty|accord)(?:\sto\s[a-z]+\s(?:the\s)?"
-    r"(?:[A-Z][\w\-]*\s?(?:of\s|on\s|and\s|for\s)?){1,10})?)",
+    rf"\b(?P<name>{INSTRUMENT})(?:\sto\s[a-z]+\s(?:the\s|a\s)?(?:[A-Z][\w\-]*\s?(?:of\s|on\s|and\s"
+    rf"|for\s)?){{1,10}})?[^.]{{0,40}}?\bsigned\b"
+    rf"|\bsigned\s(?:a|the)\s(?P<name2>{INSTRUMENT}(?:\sto\s[a-z]+\s(?:the\s|a\s)?"
+    rf"(?:[A-Z][\w\-]*\s?(?:of\s|on\s|and\s|for\s)?){{1,10}})?)",
+    re.IGNORECASE,
 )
 DATED_STATEMENT = re.compile(
     r"\b(?:trilateral|tripartite|joint)\s(?:statement|declaration)\sof\s(?=\d)", re.IGNORECASE
 )
-ADOPTION = re.compile(r"\b(?:adopted|adoption\sof)\b")
 ISSUANCE = re.compile(r"\b(?:issued|published|released)\son\s(?=\d)")
 COURT = re.compile(
-    r"\b(?P<court>(?:International\sCourt\sof\sJustice|European\sCourt\sof\sHuman\sRights|Court"
-    r"|Tribunal))\b[^.]{0,60}?\b(?:issued|delivered|handed\sdown|ruled|decided|ordered|rendered)\b"
+    r"\b(?P<court>International\sCourt\sof\sJustice|European\sCourt\sof\sHuman\sRights"
+    r"|International\sCriminal\sCourt|Court|Tribunal)\b[^.]{0,60}?\b(?:issued|delivered"
+    r"|handed\sdown|ruled|decided|ordered|rendered)\b"
 )
 PROCEEDINGS = re.compile(
-    r"\binstituted\s(?:legal\s)?proceedings|\bfiled\s(?:a\s)?(?:case|suit|application)"
+    r"\b(?:instituted|initiated|brought|filed)\s(?:legal\s)?(?:proceedings|a\scase|an\sapplication)"
 )
 WAR_END = re.compile(
-    r"\b(?:end\sof|since|after)\s(?:the\s)?(?P<name>(?:[A-Z][\w\-]+\s){0,3}[Ww]ar)\s(?:in\s)?(?P<year>(?:19|20)\d\d)\b"
+    rf"\b(?:end\sof|since|after)\s(?:the\s)?(?P<name>(?:[A-Z][\w\-]+\s){{0,3}}[Ww]ar\s(?:in\s)?"
+    rf"(?P<year>{YEAR}))\b"
+)
+AGGRESSION = re.compile(
+    r"\b(?P<name>[A-Z][\w\-]+[’']s\s(?:armed\s|military\s)?(?:aggression|invasion|assault"
+    r"|offensive|attack)(?:\sagainst\s[A-Z][\w\-]+)?)"
 )
 WAR_START = re.compile(
     r"\b(?:launched|started|began|unleashed)\s(?:a\s|an\s)?(?:[\w\-]+\s){0,2}(?:military\s)?"
-    r"(?P<what>assault|aggression|offensive|attack|war|invasion)\b"
+    r"(?:assault|aggression|offensive|attack|war|invasion)\b"
+)
+OPERATION = re.compile(
+    r"\b(?P<name>(?:[\w\-]+\s)?(?:counter-?offensive|counter-terrorism|military|counter-attack"
+    r"|peacekeeping)\s(?:operations?|measures))\b",
+    re.IGNORECASE,
 )
 OBSERVANCE = re.compile(
     r"\bInternational\sDay\s(?:for|of|against)\s(?:[A-Z][\w\-]*\s?(?:and\s|in\s|for\s|of\s)?){2,10}"
 )
 ESTABLISHED_SINCE = re.compile(
     r"\b(?:operating|operational|been\sdeployed|deployed|established|launched)\s(?:since\s)"
+)
+POLICY = re.compile(
+    r"\b(?:declared|designated|designating|proclaimed)\s(?P<what>[^.;]{3,60}?)\sas\s(?:the\s|its\s|an?\s)?"
+    r"(?P<as>[^.;,]{3,80})"
 )
 
 
@@ -84,48 +144,92 @@ class Event:
     places: list[Mention] = field(default_factory=list)
     organizers: list[Mention] = field(default_factory=list)
     parties: list[Mention] = field(default_factory=list)
+    key: str | None = None
 
 
 def find_events(
     flat: Flat, dates: list[DateMention], mentions: list[Mention], citations: Citations
 ) -> list[Event]:
+    found: list[Event] = []
+    for finder in (
+        _meetings,
+        _recurring,
+        _signings,
+        _adoptions,
+        _courts,
+        _wars,
+        _operations,
+        _others,
+    ):
+        found += finder(flat, dates, mentions, citations)
+    return _merge(found)
+
+
+def _meetings(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
     text = flat.text
     events: list[Event] = []
     for match in MEETING.finditer(text):
-        name = _trim_name(match.group())
-        if name.lower().startswith(("second ", "first ")) and match["head"].lower() == "session":
-            continue
+        name = _trim_name(match["ordinal"] + " " + match["name"])
         head = match["head"].lower()
-        kind = (
-            "summit"
-            if head == "summit"
-            else "meeting"
-            if head in ("meeting", "session")
-            else "conference"
-        )
-        if "conference of the parties" in name.lower() or "conference" in head:
-            kind = "conference"
-        events.append(
-            _with_details(
-                flat, Event(kind, name, match.start(), match.start() + len(name)), dates, mentions
-            )
-        )
-    for match in THEMED.finditer(text):
-        event = Event(
-            "conference",
-            f"{match['name']} on “{match['theme']}”",
-            match.start(),
-            match.end(),
-            theme=match["theme"],
-        )
-        events.append(_with_details(flat, event, dates, mentions))
-    for match in SIGNING.finditer(text):
-        name = (match["name"] or match["name2"] or "").strip()
-        name = re.sub(r"^(?:a|the)\s", "", name)
-        if not name:
+        if head == "session" and not re.search(r"session\sof\s", name, re.IGNORECASE):
             continue
+        kind = {"summit": "summit", "meeting": "meeting"}.get(head, "conference")
+        if head == "session":
+            kind = "conference" if "conference" in name.lower() else "meeting"
+        event = Event(kind, name, match.start(), match.start() + len(name))
+        event.key = f"{_ordinal(match['ordinal'])} {head}"
+        events.append(_with_details(flat, event, dates, mentions))
+    ordinal_spans = [(e.start, e.end) for e in events]
+    for match in NAMED_MEETING.finditer(text):
+        if any(s <= match.start("name") < e for s, e in ordinal_spans):
+            continue
+        name = _trim_name(match["name"])
+        kind = "summit" if name.startswith("Summit") else "conference"
+        event = Event(kind, name, match.start("name"), match.start("name") + len(name))
+        events.append(_with_details(flat, event, dates, mentions, anywhere=True))
+    for match in THEMED.finditer(text):
+        name = f"{match['name']} on “{match['theme']}”"
+        event = Event("conference", name, match.start(), match.end(), theme=match["theme"])
+        events.append(_with_details(flat, event, dates, mentions))
+    return events
+
+
+def _recurring(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    events: list[Event] = []
+    for match in RECURRING.finditer(flat.text):
+        singular = match["head"][:-1]
+        topic = _trim_name(match["topic"])
+        for year in re.findall(YEAR, match["years"]):
+            name = f"{match['name'].strip()} {singular} {topic} ({year})"
+            events.append(
+                Event(
+                    "summit" if singular == "Summit" else "conference",
+                    name,
+                    match.start(),
+                    match.end(),
+                    year,
+                )
+            )
+    return events
+
+
+def _signings(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    text = flat.text
+    events: list[Event] = []
+    for match in SIGNING.finditer(text):
+        name = _trim_name((match["name"] or match["name2"] or "").strip())
         event = Event("signing", f"Signing of the {name}", match.start(), match.end())
-        event = _with_details(flat, event, dates, mentions)
+        event.key = (
+            "signing "
+            + re.sub(r"(?:statement|letter)\sof\sintent", "intent", name.lower()).split(" to ")[0]
+        )
+        event = _with_details(flat, event, dates, mentions, anywhere=True)
         event.parties = [
             m
             for m in _in_sentence(flat, mentions, match.start())
@@ -136,66 +240,121 @@ def find_events(
         date = _date_at(dates, match.end())
         if date:
             name = text[match.start() : date.end]
-            events.append(
-                Event("signing", name[0].upper() + name[1:], match.start(), date.end, date.value)
+            event = Event(
+                "signing", name[0].upper() + name[1:], match.start(), date.end, date.value
             )
+            event.key = f"signing {date.value}"
+            events.append(event)
+    return events
+
+
+def _adoptions(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], citations: Citations
+) -> list[Event]:
+    text = flat.text
+    events: list[Event] = []
     for cited in citations.cited:
         if cited.symbol and re.search(r"RES|HCP", cited.symbol):
             follow = re.match(r",?\s?(?:\]\(#\)\s?)?of\s", text[cited.end : cited.end + 12])
             date = _date_at(dates, cited.end + follow.end()) if follow else None
             if date:
-                events.append(
-                    Event(
-                        "resolution_adoption",
-                        f"Adoption of {cited.symbol}",
-                        cited.start,
-                        date.end,
-                        date.value,
-                    )
-                )
+                name = f"Adoption of resolution {cited.symbol}"
+                events.append(Event("resolution_adoption", name, cited.start, date.end, date.value))
     for match in ISSUANCE.finditer(text):
         date = _date_at(dates, match.end())
         if date:
             sentence = flat.sentence_of(match.start())
-            events.append(
-                Event(
-                    "report_issuance",
-                    text[sentence[0] : match.start()].strip()[:150],
-                    sentence[0],
-                    date.end,
-                    date.value,
-                )
-            )
+            name = "Issuance of " + " ".join(text[sentence[0] : match.start()].split()[-12:])
+            events.append(Event("report_issuance", name, sentence[0], date.end, date.value))
+    return events
+
+
+def _courts(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    text = flat.text
+    events: list[Event] = []
     for match in COURT.finditer(text):
         event = Event("court_decision", f"{match['court']} decision", match.start(), match.end())
         events.append(_with_details(flat, event, dates, mentions, anywhere=True))
     for match in PROCEEDINGS.finditer(text):
-        event = Event(
-            "court_proceedings",
-            text[flat.sentence_of(match.start())[0] : match.end()][:150],
-            match.start(),
-            match.end(),
-        )
-        event.parties = [
-            m for m in _in_sentence(flat, mentions, match.start()) if m.kind == "state"
+        sentence = flat.sentence_of(match.start())
+        inside = _in_sentence(flat, mentions, match.start())
+        states = [m for m in inside if m.kind == "state"]
+        courts = [
+            m for m in inside if m.kind == "organization" and re.search(r"Court|Tribunal", m.label)
         ]
-        events.append(event)
+        against = [
+            m
+            for m in states
+            if re.search(r"against\s(?:the\s)?$", text[max(sentence[0], m.start - 12) : m.start])
+        ]
+        applicant = [m for m in states if m not in against][:1]
+        for court in courts or [None]:
+            parties = applicant + against[:1]
+            name = " v. ".join(m.label for m in parties) or "Proceedings"
+            if court is not None:
+                name += f" before the {court.label}"
+            event = Event("court_proceedings", name, match.start(), match.end())
+            event.parties = parties
+            events.append(event)
+    return events
+
+
+def _wars(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    text = flat.text
+    events: list[Event] = []
     for match in WAR_END.finditer(text):
-        events.append(
-            Event(
-                "war",
-                match["name"][0].upper() + match["name"][1:],
-                match.start(),
-                match.end(),
-                last=match["year"],
-            )
-        )
+        name = match["name"][0].upper() + match["name"][1:]
+        event = Event("war", name, match.start("name"), match.end(), last=match["year"])
+        event.key = f"war ending {match['year']}"
+        events.append(event)
+    for match in AGGRESSION.finditer(text):
+        event = Event("war", match["name"], match.start(), match.end())
+        event.key = "war " + match["name"].split()[0].lower()
+        events.append(_with_details(flat, event, dates, mentions))
     for match in WAR_START.finditer(text):
         sentence = flat.sentence_of(match.start())
         years = [d for d in dates if sentence[0] <= d.start < sentence[1]]
         if years:
-            name = text[sentence[0] : match.end()].strip()[:150]
+            name = " ".join(text[sentence[0] : match.end()].split())[:150]
             events.append(Event("war", name, sentence[0], match.end(), years[0].value))
+    return events
+
+
+def _operations(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    text = flat.text
+    events: list[Event] = []
+    for sentence_start, sentence_end in flat.sentences:
+        sentence = text[sentence_start:sentence_end]
+        operations = list(OPERATION.finditer(sentence))
+        if not operations:
+            continue
+        inside = [d for d in dates if sentence_start <= d.start < sentence_end]
+        respectively = "respectively" in sentence and len(inside) >= len(operations)
+        for index, match in enumerate(operations):
+            name = match["name"][0].upper() + match["name"][1:]
+            start = sentence_start + match.start()
+            if respectively:
+                date: DateMention | None = inside[index]
+            else:
+                date = next((d for d in inside if d.start >= start), None)
+            event = Event("military_operation", name, start, sentence_start + match.end())
+            if date:
+                event.date, event.last = date.value, date.last
+            events.append(event)
+    return events
+
+
+def _others(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    text = flat.text
+    events: list[Event] = []
     for match in OBSERVANCE.finditer(text):
         events.append(Event("observance", match.group().strip(), match.start(), match.end()))
     for match in ESTABLISHED_SINCE.finditer(text):
@@ -203,23 +362,37 @@ def find_events(
         if date:
             sentence = flat.sentence_of(match.start())
             kind = "deployment" if "deployed" in match.group() else "establishment"
-            events.append(
-                Event(
-                    kind,
-                    text[sentence[0] : match.start()].strip()[:150],
-                    sentence[0],
-                    date.end,
-                    date.value,
-                )
-            )
-    return _merge(events)
+            subject = " ".join(text[sentence[0] : match.start()].split()[:8])
+            events.append(Event(kind, subject, sentence[0], date.end, date.value))
+    for match in POLICY.finditer(text):
+        sentence = flat.sentence_of(match.start())
+        name = f"Declaration of {match['what'].strip()} as {match['as'].strip()}"
+        event = Event("policy_decision", name, match.start(), match.end())
+        events.append(_with_details(flat, event, dates, mentions, anywhere=True))
+    return events
+
+
+def _ordinal(word: str) -> int:
+    word = word.lower()
+    if word[0].isdigit():
+        return int(re.sub(r"\D", "", word))
+    if "-" in word:
+        tens, unit = word.split("-", 1)
+        return TENS.get(tens, 0) + ORDINAL_NUMBERS.get(unit, 0)
+    return ORDINAL_NUMBERS.get(word, 20 if word == "twentieth" else 30)
 
 
 def _trim_name(name: str) -> str:
+    """Drop the words after a name ("… on Mine Action held"): trailing function words, and
+    trailing lower-case words once a capitalized word has been seen."""
     words = name.split()
-    while words and words[-1] in ("of", "on", "the", "for", "and", "to", "in"):
+    capitalized = any(w[:1].isupper() for w in words[1:])
+    while words and (
+        words[-1] in ("of", "on", "the", "for", "and", "to", "in")
+        or (capitalized and words[-1].islower() and len(words) > 2)
+    ):
         words.pop()
-    return " ".join(words)
+    return " ".join(words).rstrip(",;:")
 
 
 def _with_details(
@@ -231,21 +404,21 @@ def _with_details(
 ) -> Event:
     sentence = flat.sentence_of(event.start)
     after = [d for d in dates if event.end <= d.start < sentence[1]]
-    candidates = after or (
-        [d for d in dates if sentence[0] <= d.start < sentence[1]] if anywhere else []
-    )
-    if candidates:
-        event.date, event.last = candidates[0].value, candidates[0].last
+    if not after and anywhere:
+        after = [d for d in dates if sentence[0] <= d.start < sentence[1]]
+    if after:
+        event.date, event.last = after[0].value, after[0].last
     text = flat.text
     for mention in _in_sentence(flat, mentions, event.start):
+        if mention.start < event.end:
+            continue
         before = text[max(sentence[0], mention.start - 30) : mention.start]
         if mention.kind == "place" or (
-            mention.kind == "state" and re.search(r"\bin\s(?:\w+\sand\s\w+,\s)?$", before)
+            mention.kind == "state" and re.search(r"\b(?:in|at)\s$", before)
         ):
-            if mention.start >= event.end:
-                event.places.append(mention)
+            event.places.append(mention)
         if mention.kind in ("organization", "state") and re.search(
-            r"(?:organi[sz]ed|hosted|convened)\sby\s(?:the\s)?(?:[\w\s]{0,80}?)$",
+            r"(?:organi[sz]ed|hosted|convened)\sby\s(?:the\s)?[^.;]{0,80}$",
             text[event.end : mention.start],
         ):
             event.organizers.append(mention)
@@ -265,16 +438,23 @@ def _date_at(dates: list[DateMention], offset: int) -> DateMention | None:
 
 
 def _merge(events: list[Event]) -> list[Event]:
-    """One event per name: later mentions fill in what the first one lacks."""
+    """One event per key (or name): later mentions fill in what the first one lacks; a themed
+    or named mention on the same full date as an earlier event of its type is that event."""
     merged: dict[tuple[str, str], Event] = {}
     for event in sorted(events, key=lambda e: e.start):
-        key = (event.type, _key(event.name))
+        key = (event.type, event.key or _key(event.name))
         first = merged.get(key)
+        if first is None and event.date and len(event.date) == 10:
+            first = next(
+                (e for e in merged.values() if e.type == event.type and e.date == event.date), None
+            )
         if first is None:
             merged[key] = event
             continue
-        if first.date is None or (event.date and len(event.date) > len(first.date)):
-            first.date, first.last = event.date or first.date, event.last or first.last
+        if event.date and (first.date is None or len(event.date) > len(first.date)):
+            first.date, first.last = event.date, event.last
+        if len(event.name) > len(first.name) and event.type not in ("war",):
+            first.name = event.name
         first.theme = first.theme or event.theme
         for name in ("places", "organizers", "parties"):
             known = {m.label for m in getattr(first, name)}
@@ -284,8 +464,4 @@ def _merge(events: list[Event]) -> list[Event]:
 
 def _key(name: str) -> str:
     words = re.sub(r"[^a-z0-9 ]", "", name.lower()).split()
-    numbers = {"first": "1", "second": "2", "third": "3", "fifteenth": "15", "nineteenth": "19"}
-    words = [
-        numbers.get(w, re.sub(r"(st|nd|rd|th)$", "", w) if re.match(r"\d", w) else w) for w in words
-    ]
     return " ".join(w for w in words if w not in ("the", "of", "a"))

@@ -279,7 +279,9 @@ def _figure(
         value, unit = value * 10, "years"
     clause = text[start:unit_end] + _clause_after(text, unit_end, sentence[1])
     rest = text[unit_end : sentence[1]]
-    measure = _measure(unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest)
+    measure = _measure(
+        unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest
+    )
     period_text, period_start, period_end = _period(text, sentence, dates)
     return Figure(
         measure=measure,
@@ -336,7 +338,9 @@ def _clause_before(before: str) -> str:
     return before[breaks[-1].end() :] if breaks else before
 
 
-def _nearest(cues: dict[str, str], after: str, before: str, before_first: bool = False) -> str | None:
+def _nearest(
+    cues: dict[str, str], after: str, before: str, before_first: bool = False
+) -> str | None:
     """The cue nearest to the number: first in the clause after it, then backwards before it
     (or the other way round with ``before_first``: a share's subject comes before it)."""
     if before_first:
@@ -357,9 +361,7 @@ def _nearest(cues: dict[str, str], after: str, before: str, before_first: bool =
     return best[1] if best else None
 
 
-def _measure(
-    unit: str, unit_text: str, clause: str, before: str, sentence: str, rest: str
-) -> str:
+def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str, rest: str) -> str:
     post = bool(POST_CONFLICT.search(sentence))
     if unit in ("km2", "hectares", "m2") and TERRITORY_BEFORE.search(before):
         return "territory_total_" + {"km2": "km2", "hectares": "ha", "m2": "m2"}[unit]
@@ -477,12 +479,12 @@ def _person_measure(
         return "idps"
     victims = "mine_victims_post_conflict" if post else "mine_victims_total"
     cues = {
-            "missing_persons": r"missing|disappeared",
-            "idps": r"displaced|\bfle[ed]|forced\sto\sleave|expelled|their\shomes|refugees",
-            "victims": r"victims?|casualt|harmed|suffered\sfrom|fallen\svictim|died\sor|killed\sor"
-            r"|injured\sby|mine\sexplosion|survivors",
-            "killed": r"killed|died|lost\stheir\slives",
-            "injured": r"injured|wounded",
+        "missing_persons": r"missing|disappeared",
+        "idps": r"displaced|\bfle[ed]|forced\sto\sleave|expelled|their\shomes|refugees",
+        "victims": r"victims?|casualt|harmed|suffered\sfrom|fallen\svictim|died\sor|killed\sor"
+        r"|injured\sby|mine\sexplosion|survivors",
+        "killed": r"killed|died|lost\stheir\slives",
+        "injured": r"injured|wounded",
     }
     cue = _nearest(cues, clause, before[-40:]) or _nearest(cues, rest, "")
     if cue == "victims" or (cue is None and re.search(r"victims|casualties|survivors", words)):

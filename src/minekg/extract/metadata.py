@@ -31,8 +31,18 @@ ANNEX = re.compile(
     r"\s(?:Security\sCouncil|General\sAssembly)))?"
 )
 POST_WORDS = {
-    "Ambassador", "Permanent", "President", "Minister", "Secretary", "Director", "Chair",
-    "Head", "Deputy", "Representative", "Prime", "Chargé",
+    "Ambassador",
+    "Permanent",
+    "President",
+    "Minister",
+    "Secretary",
+    "Director",
+    "Chair",
+    "Head",
+    "Deputy",
+    "Representative",
+    "Prime",
+    "Chargé",
 }
 SIGNED = re.compile(r"\(Signed\)\s(?P<name>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){1,3})")
 BYLINE = re.compile(r"(?:^|\s)By\s(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})")
