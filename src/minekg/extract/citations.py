@@ -21,7 +21,7 @@ from minekg import symbols
 from minekg.extract.text import Flat
 
 SYMBOL = re.compile(
-    r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?|\d{1,4}(?:\.\d{1,3})?|L\.\d{1,4}))+"
+    r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?(?![a-z])|\d{1,4}(?:\.\d{1,3})?|L\.\d{1,4}))+"
     r"(?:\s?\\?\(\d{4}\\?\))?(?:/(?:Add|Corr|Rev|Amend)\.\d{1,3})*"
 )
 URL = re.compile(r"https?://\S+")

@@ -70,7 +70,13 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relative_month", re.compile(rf"\b(?P<rel>this|last)\s(?P<m>{MONTH})\b")),
     ("month_of_year", re.compile(rf"\b(?P<m>{MONTH})\sof\s(?P<rel>this|last)\syear\b")),
     ("relative_year", re.compile(r"\b(?P<rel>this|last|next)\syear\b")),
-    ("year", re.compile(rf"(?<![\d/.(\-])\b(?P<y>{YEAR})\b(?![\d/)\-]|\s?\))")),
+    (
+        "year",
+        re.compile(
+            rf"(?<![\d/.(\-])\b(?P<y>{YEAR})\b(?![\d/)\-]|\s?\))"
+            r"(?!\s(?:[A-Z][\w\-]+\s){0,2}(?:Convention|Protocol|Treaty|Agreement|Accord|Agenda))"
+        ),
+    ),
 ]
 
 

@@ -55,7 +55,7 @@ ORGANIZATION_HEADS = (
     r"Agency|Authority|Centre|Center|Programme|Program|Organization|Organisation|Committee"
     r"|Commission|Ministry|Service|Court|Movement|Office|Foundation|Fund|Council|Network"
     r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
-    r"|Group|Society|Trust|Coalition|Corps|Bureau"
+    r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank"
 )
 NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
 NEW_ORGANIZATION = re.compile(
@@ -70,9 +70,18 @@ NEW_PERSON = re.compile(
     rf"|(?P<name2>{PERSON_NAME}),\s(?:the\s)?(?:President|Prime\sMinister|Minister|Ambassador"
     rf"|Director|Head|Chief|Permanent\sRepresentative|Secretary|spokesperson|Deputy)\b"
 )
+PLACE_NAME = r"[A-Z][\w’'\-]+(?:[ ][A-Z][\w’'\-]+)?"
+PLACE_LIST = re.compile(
+    rf"\b(?P<names>{PLACE_NAME}(?:,\s{PLACE_NAME})*,?\sand\s{PLACE_NAME})\s(?:provinces|districts"
+    r"|regions|oblasts|governorates|municipalities)\b"
+)
 NEW_PLACE = re.compile(
     r"\b(?:the\s(?:city|town|village|province|district|region|municipality)\sof\s"
     r"(?P<name1>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?))"
+    r"|\b(?:held|hosted|convened|signed|took\splace|based)\sin\s(?P<name3>[A-Z][\w’'\-]+"
+    r"(?:[ ][A-Z][\w’'\-]+)?)"
+    r"|(?:^|¶)\s?(?P<name4>[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),\s(?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December)\s\d"
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
@@ -221,7 +230,7 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
             continue
         mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
     taken = [(m.start, m.end) for m in mentions]
-    for mention in _new_names(flat.text):
+    for mention in _new_names(flat.lined):
         if not any(mention.start < e and s < mention.end for s, e in taken):
             mentions.append(mention)
             taken.append((mention.start, mention.end))
@@ -241,10 +250,15 @@ def _new_names(text: str) -> list[Mention]:
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("person", name, match.start(group), match.end(group)))
     for match in NEW_PLACE.finditer(text):
-        group = "name1" if match["name1"] else "name2"
+        group = next(g for g in ("name1", "name2", "name3", "name4") if match[g])
         name = match[group]
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("place", name, match.start(group), match.end(group)))
+    for match in PLACE_LIST.finditer(text):
+        for name in re.finditer(PLACE_NAME, match["names"]):
+            if name.group() not in NOT_NAMES:
+                start = match.start("names") + name.start()
+                found.append(Mention("place", name.group(), start, start + len(name.group())))
     return found
 
 

@@ -60,14 +60,15 @@ ORDINAL = (
     r"|thirtieth"
 )
 HEAD = r"Review\sConference|Conference|Summit|Meeting|Session"
-NAME_WORD = r"(?:[A-Z][\w.\-’']*|\d{4}|of|on|the|for|and|to|in)"
+NAME_WORD = r"(?:[A-Z][\w.\-’']*|\d{4}|of|on|the|for|and|to|in|parties|party)"
 MEETING = re.compile(
-    rf"(?<![\w-])(?P<ordinal>{ORDINAL})\s(?P<name>(?:[A-Z][\w\-]*\s){{0,5}}(?P<head>{HEAD})"
-    rf"(?:\s(?:of|on|to)\s(?:the\s)?(?:{NAME_WORD}\s?){{1,16}})?)",
-    re.IGNORECASE,
+    rf"(?<![\w-])(?P<ordinal>(?i:{ORDINAL}))\s(?P<name>(?:[A-Za-z][\w\-]*\s){{0,5}}?"
+    rf"(?P<head>(?i:{HEAD}))(?:\s(?:of|on|to)\s(?:the\s)?(?:{NAME_WORD}\s?){{1,16}})?)"
 )
 NAMED_MEETING = re.compile(
     r"\b(?:the\s)(?P<name>(?:Summit|Conference)\sof\sthe\s(?:[A-Z][\w\-]*\s?){1,4})"
+    r"|\b(?P<name2>(?:[A-Z][\w\-]*\s){1,6}(?:Conference|Summit|Forum))(?=,?\s(?:was\s|will\sbe\s)?"
+    r"(?:held|hosted|convened|organi[sz]ed|took\splace|gathered))"
 )
 RECURRING = re.compile(
     rf"\b(?P<name>(?:[A-Z][\w\-]*\s){{1,3}})(?P<head>Conferences|Meetings|Summits)\s(?P<topic>"
@@ -76,7 +77,8 @@ RECURRING = re.compile(
 )
 THEMED = re.compile(
     r"\b(?P<name>(?:[Ss]pecial|[Ii]nternational|[Rr]egional|[Gg]lobal)\s(?:[Cc]onference|[Ss]ummit"
-    r"|[Mm]eeting|[Ww]orkshop|[Ff]orum))\s(?:on\s(?:the\s)?(?:theme\s)?)?[“\"](?P<theme>[^”\"]{5,160})[”\"]"
+    r"|[Mm]eeting|[Ww]orkshop|[Ff]orum))(?:\s[^“\".;]{0,40}?)?\s(?:on\s(?:the\s)?(?:theme\s)?)?"
+    r"[“\"](?P<theme>[^”\"]{5,160})[”\"]"
 )
 INSTRUMENT = (
     r"(?:(?:trilateral|tripartite|joint|bilateral)\s)?(?:statement\sof\sintent|letter\sof\sintent"
@@ -183,15 +185,17 @@ def _meetings(
         events.append(_with_details(flat, event, dates, mentions))
     ordinal_spans = [(e.start, e.end) for e in events]
     for match in NAMED_MEETING.finditer(text):
-        if any(s <= match.start("name") < e for s, e in ordinal_spans):
+        group = "name" if match["name"] else "name2"
+        if any(s <= match.start(group) < e for s, e in ordinal_spans):
             continue
-        name = _trim_name(match["name"])
-        kind = "summit" if name.startswith("Summit") else "conference"
-        event = Event(kind, name, match.start("name"), match.start("name") + len(name))
+        name = re.sub(r"^The\s", "", _trim_name(match[group]))
+        kind = "summit" if "Summit" in name else "conference"
+        event = Event(kind, name, match.start(group), match.start(group) + len(name))
         events.append(_with_details(flat, event, dates, mentions, anywhere=True))
     for match in THEMED.finditer(text):
         name = f"{match['name']} on “{match['theme']}”"
-        event = Event("conference", name, match.start(), match.end(), theme=match["theme"])
+        event = Event("conference", name, match.start(), match.end("name"), theme=match["theme"])
+        event.key = "theme " + _key(match["theme"])
         events.append(_with_details(flat, event, dates, mentions))
     return events
 

@@ -69,7 +69,7 @@ FRACTION = re.compile(
     r"|three[\s-]quarters)\s(?=of\b|are\b|were\b)",
     re.IGNORECASE,
 )
-W = r"(?:(?!of\s|and\s|to\s)[\w\-’']+\s)"
+W = r"(?:(?!of\s|and\s|to\s)[\w\-’'/]+\s)"
 UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b)")),
     ("km2", re.compile(r"\s(?:square\skilomet(?:re|er)s?|sq\.?\s?km|km2|km²)(?!\w)")),
@@ -91,7 +91,7 @@ UNITS: list[tuple[str, re.Pattern[str]]] = [
     (
         "erw",
         re.compile(
-            rf"\s{W}{{0,2}}?(?:explosive\sdevices|explosive\sremnants\sof\swar|ERW|UXOs?"
+            rf"\s{W}{{0,2}}?(?:explosive\sdevices|explosive\sobjects|explosive\sremnants\sof\swar|ERW|UXOs?"
             r"|unexploded\sordnances?|explosive\sitems|items\sof\sunexploded\sordnance"
             r"|submunitions|cluster\smunition\sremnants|IEDs|improvised\sexplosive\sdevices)\b"
         ),
@@ -153,11 +153,14 @@ QUALIFIER_BEFORE = [
     for name, words in QUALIFIERS
 ]
 AS_OF_BEFORE = re.compile(
-    r"\b(?:as\s(?:of|at)|by|at\sthe\send\sof|until|through|to\sdate\sin|up\sto)\s(?:the\s)?$",
+    r"\b(?:as\s(?:of|at)|by|at\sthe\send\sof|until|through|to\sdate\sin|up\sto)\s(?:the\s)?"
+    r"(?:end\sof\s)?$",
     re.IGNORECASE,
 )
 PERIOD = re.compile(
-    r"\b(?:[Ss]ince|[Ff]rom|[Bb]etween|[Dd]uring|[Oo]ver\sthe\s(?:last|past))\s[^,.;()]{3,70}"
+    r"\b(?:[Ss]ince|[Ff]rom|[Bb]etween|[Dd]uring|[Oo]ver\sthe\s(?:last|past))\s"
+    r"(?=[^,.;()]{0,60}(?:\d{4}|war\b|conflict|invasion|ceasefire|signing|beginning|start|end\b))"
+    r"[^,.;()]{3,70}"
 )
 CLAUSE_BREAK = re.compile(
     r",\s(?:while|whereas|including|of\swhom|but|which)\b|;|\.\s|\.$|\s(?:while|whereas)\s"
@@ -479,6 +482,7 @@ def _person_measure(
         return "idps"
     victims = "mine_victims_post_conflict" if post else "mine_victims_total"
     cues = {
+        "population_at_risk": r"\b(?:live|living|reside|residing)\s(?:in|near)\b",
         "missing_persons": r"missing|disappeared",
         "idps": r"displaced|\bfle[ed]|forced\sto\sleave|expelled|their\shomes|refugees",
         "victims": r"victims?|casualt|harmed|suffered\sfrom|fallen\svictim|died\sor|killed\sor"

@@ -45,13 +45,13 @@ POST_WORDS = {
     "Chargé",
 }
 SIGNED = re.compile(r"\(Signed\)\s(?P<name>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){1,3})")
-BYLINE = re.compile(r"(?:^|\s)By\s(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})")
+BYLINE = re.compile(r"(?:^|[\s¶])By\s(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})")
 BIO = re.compile(
     r"\b(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})\sis\s(?:the|a|an)\s(?P<post>[^.]{3,80})"
 )
 SIGNATURE_POST = re.compile(
-    r"(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})\s(?P<post>(?:President|Prime\sMinister|"
-    r"Minister|Ambassador|Secretary-General|Director|Chair)[^.]{0,80}?)\s(?P<place>[A-Z][a-z]+),\s"
+    r"(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})[\s¶]+(?P<post>(?:President|Prime\sMinister|"
+    r"Minister|Ambassador|Secretary-General|Director|Chair)[^.¶]{0,80}?)[\s¶]+(?P<place>[A-Z][a-z]+),\s"
     r"(?P<date>\d{1,2}\s[A-Z][a-z]+\s\d{4})"
 )
 ADDRESSEES = {
@@ -134,9 +134,9 @@ def _segment_meta(
         if title_span:
             meta.span = title_span
     body = text[start:end]
-    _author(meta, flat, start, body, mentions, main_state, covering)
+    _author(meta, flat, start, flat.lined[start:end], mentions, main_state, covering)
     if meta.date is None:
-        meta.date = _header_date(body[:200]) if covering else _signature_date(body)
+        meta.date = _header_date(body[:200]) if covering else _signature_date(flat.lined[start:end])
     return meta
 
 

@@ -49,6 +49,15 @@ class Flat:
     source: SourceText
     text: str
     to_clean: list[int]
+    line_breaks: list[int]
+
+    @cached_property
+    def lined(self) -> str:
+        """The flat text with "¶" where a line broke: for names, which never span two lines."""
+        chars = list(self.text)
+        for offset in self.line_breaks:
+            chars[offset] = "¶"
+        return "".join(chars)
 
     @cached_property
     def doc(self) -> Doc:
@@ -99,13 +108,16 @@ def flatten(source: SourceText) -> Flat:
     clean = source.text
     parts: list[str] = []
     to_clean: list[int] = []
+    line_breaks: list[int] = []
     position = 0
     for match in WHITESPACE.finditer(clean):
         parts.append(clean[position : match.start()])
         to_clean.extend(range(position, match.start()))
+        if "\n" in match.group():
+            line_breaks.append(len(to_clean))
         parts.append(" ")
         to_clean.append(match.start())
         position = match.end()
     parts.append(clean[position:])
     to_clean.extend(range(position, len(clean)))
-    return Flat(source, "".join(parts), to_clean)
+    return Flat(source, "".join(parts), to_clean, line_breaks)
