@@ -556,12 +556,11 @@ def _tidy(text: str, mapped: list[int]) -> tuple[str, list[int]]:
         for m in _SPACED_HYPHEN.finditer(text)
         if text[m.start() - 1 : m.start()].isalpha()
     ]
-    text, mapped = _delete(text, mapped, stray)
     spaces = [
         (m.start() if text[m.end() : m.end() + 1] in ("\n", "") else m.start() + 1, m.end())
         for m in _SPACES.finditer(text)
     ]
-    text, mapped = _delete(text, mapped, spaces)
+    text, mapped = _delete(text, mapped, stray + spaces)
     return _rejoin_split_words(text, mapped)
 
 
@@ -574,12 +573,11 @@ def _rejoin_split_words(text: str, mapped: list[int]) -> tuple[str, list[int]]:
     pieces = text.split(" ")
     for head, after in zip(pieces, pieces[1:], strict=False):
         position += len(head) + 1
-        if head not in once and after[:1] not in "abcdefghijklmnopqrstuvwxyz":
+        tail = after.partition("\n")[0].rstrip('.,;:!?)”’"')
+        if head not in once and tail not in once:
             continue
-        tail = after.split("\n", 1)[0].rstrip('.,;:!?)”’"')
         if (
-            (head in once or tail in once)
-            and (head + tail) in words
+            (head + tail) in words
             and len(head) > 1
             and len(tail) > 1
             and head.isalpha()
