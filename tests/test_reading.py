@@ -114,6 +114,13 @@ def test_line_end_hyphen_dropped_only_when_the_document_spells_the_word_without_
     assert "the post-conflict period" in text
 
 
+def test_windows_line_ends_are_layout_too() -> None:
+    text = clean_text(
+        "The mines were planted in the\r\nterritories of the country.\r\n\r\nNext.\r\n"
+    )
+    assert text == "The mines were planted in the territories of the country.\n\nNext."
+
+
 def test_page_furniture_dropped_and_the_sentence_rejoined() -> None:
     page = (
         "A/79/690\n\nS/2024/908\n\n \n\n"
@@ -203,6 +210,7 @@ def test_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
         ("nul.txt", b"text\x00\x01\x02 more", r"binary file \(NUL bytes\)"),
         ("latin1.txt", "Mine action in Sérvia".encode("cp1252"), r"not UTF-8 \(byte 0xe9 at 16\)"),
         ("fake.pdf", b"<html>not a pdf</html>", r"not a PDF"),
+        ("cut.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog", r"not a readable PDF"),
         ("notes.docx", b"PK\x03\x04", r"unknown file type '\.docx'"),
     ],
 )

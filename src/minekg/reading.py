@@ -166,11 +166,13 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _pdf_text(path: Path, data: bytes) -> str:
     """The text layer, page by page, joined with form feeds."""
+    import logging
     from io import BytesIO
 
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings would split our one line
     if not data.startswith(b"%PDF"):
         raise InputError(path, None, None, "not a PDF (no %PDF header)")
     try:
