@@ -282,8 +282,9 @@ class Extraction:
 
     def _record_event(self, index: int, event: Event) -> dict[str, Any]:
         keys = lambda ms: _unique(m.key for m in ms if m.key)  # noqa: E731
+        slug = re.sub(r"[^a-z0-9]+", "-", event.name.lower())[:40].strip("-")
         data: dict[str, Any] = {
-            "key": f"event-{index + 1}-{re.sub(r'[^a-z0-9]+', '-', event.name.lower())[:40].strip('-')}",
+            "key": f"event-{index + 1}-{slug}".rstrip("-"),
             "type": event.type if event.type in EVENT_TYPES else "public_statement",
             "name": event.name,
             "theme": event.theme,

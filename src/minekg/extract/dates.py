@@ -114,7 +114,7 @@ def find_dates(text: str, today: str | None = None) -> list[DateMention]:
 
 def _build(kind: str, match: re.Match[str], today: str | None) -> DateMention | None:
     groups = match.groupdict()
-    month = _month(groups.get("m")) if groups.get("m") else None
+    month = _month(groups["m"]) if groups.get("m") else None
     if groups.get("mn"):
         month = int(groups["mn"])
     if kind in ("relative_month", "relative_year", "month_of_year"):

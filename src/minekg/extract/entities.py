@@ -62,7 +62,10 @@ NEW_ORGANIZATION = re.compile(
     rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
     rf"(?:\s(?:of|for|on)\s(?:the\s)?(?:[A-Z][\w’'\-]+\s?){{1,5}})?"
 )
-PERSON_NAME = r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?(?:\s(?:de\s|da\s|van\s|von\s|bin\s|al-)?[A-Z][a-zà-ÿ’'\-]+){1,2}"
+PERSON_NAME = (
+    r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?"
+    r"(?:\s(?:de\s|da\s|van\s|von\s|bin\s|al-)?[A-Z][a-zà-ÿ’'\-]+){1,2}"
+)
 NEW_PERSON = re.compile(
     rf"(?:\(Signed\)\s|\bBy\s|\b(?:President|Prime\sMinister|Minister|Ambassador|Secretary-General"
     rf"|Director|Director-General|Dr\.|Mr\.|Ms\.|Mrs\.|Chair|Chairperson|spokesperson"
@@ -80,8 +83,8 @@ NEW_PLACE = re.compile(
     r"(?P<name1>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?))"
     r"|\b(?:held|hosted|convened|signed|took\splace|based)\sin\s(?P<name3>[A-Z][\w’'\-]+"
     r"(?:[ ][A-Z][\w’'\-]+)?)"
-    r"|(?:^|¶)\s?(?P<name4>[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),\s(?:January|February|March|April|May|June|July"
-    r"|August|September|October|November|December)\s\d"
+    r"|(?:^|¶)\s?(?P<name4>[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),\s(?:January|February|March|April"
+    r"|May|June|July|August|September|October|November|December)\s\d"
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
@@ -187,9 +190,10 @@ def gazetteer(reference: Reference) -> Gazetteer:
         label = label or country.name
         match_id = f"state:iso:{country.alpha_2}"
         entries[match_id] = ("state", label, None)
-        names = {country.name, label, *COMMON_STATE_NAMES.get(country.alpha_2, [])}
-        names |= {n for n in (getattr(country, "official_name", None),) if n}
-        names_by_id[match_id] = sorted(n for n in names if "," not in n)
+        official = getattr(country, "official_name", None)
+        country_names = {country.name, label, *COMMON_STATE_NAMES.get(country.alpha_2, [])}
+        country_names |= {official} if official else set()
+        names_by_id[match_id] = sorted(n for n in country_names if "," not in n)
     for match_id, names in names_by_id.items():
         iso_state = match_id.startswith("state:iso:")
         exact = [n for n in names if iso_state or _is_acronym(n)]
@@ -255,10 +259,10 @@ def _new_names(text: str) -> list[Mention]:
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("place", name, match.start(group), match.end(group)))
     for match in PLACE_LIST.finditer(text):
-        for name in re.finditer(PLACE_NAME, match["names"]):
-            if name.group() not in NOT_NAMES:
-                start = match.start("names") + name.start()
-                found.append(Mention("place", name.group(), start, start + len(name.group())))
+        for listed in re.finditer(PLACE_NAME, match["names"]):
+            if listed.group() not in NOT_NAMES:
+                start = match.start("names") + listed.start()
+                found.append(Mention("place", listed.group(), start, start + len(listed.group())))
     return found
 
 

@@ -294,11 +294,9 @@ def _courts(
             if re.search(r"against\s(?:the\s)?$", text[max(sentence[0], m.start - 12) : m.start])
         ]
         applicant = [m for m in states if m not in against][:1]
-        for court in courts or [None]:
-            parties = applicant + against[:1]
-            name = " v. ".join(m.label for m in parties) or "Proceedings"
-            if court is not None:
-                name += f" before the {court.label}"
+        parties = applicant + against[:1]
+        case = " v. ".join(m.label for m in parties) or "Proceedings"
+        for name in [f"{case} before the {c.label}" for c in courts] or [case]:
             event = Event("court_proceedings", name, match.start(), match.end())
             event.parties = parties
             events.append(event)

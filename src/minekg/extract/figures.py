@@ -171,7 +171,10 @@ POST_CONFLICT = re.compile(
     re.IGNORECASE,
 )
 MINE_WORDS = re.compile(r"mine|explosi|ERW|UXO|ordnance|booby", re.IGNORECASE)
-CLEARED = r"neutrali[sz]|cleared|clearance|destroyed|removed|found|detected|detection|defused|released|demined"
+CLEARED = (
+    r"neutrali[sz]|cleared|clearance|destroyed|removed|found|detected|detection|defused|released"
+    r"|demined"
+)
 ESTIMATED = (
     r"estimat|planted|contaminat|pollut|laid|remain|buried|cover|mined|suspected|hazard|stands\sat"
 )
@@ -180,6 +183,7 @@ TERRITORY_BEFORE = re.compile(
     r"(?:total\s)?(?:land\s)?area\sof\sthe\scountry\s(?:is\s|of\s)?$",
     re.IGNORECASE,
 )
+PLACE_REACH = 400
 CONTEXT_MEASURES = {
     "conflict_deaths",
     "occupation_years",
@@ -374,7 +378,7 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
                 "occupied_territory_share_pct": r"occup",
                 "mines_neutralized_share_pct": r"mines\b[^.]{0,60}(?:"
                 + CLEARED
-                + ")|found\s(?:land)?mines",
+                + r")|found\s(?:land)?mines",
                 "area_cleared_share_pct": r"cleared|released|clearance",
                 "contaminated_area_share_pct": r"contaminat|pollut|territory|mined",
             },
@@ -387,6 +391,7 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
         suffix = {"km2": "km2", "hectares": "ha", "m2": "m2"}[unit]
         cue = _nearest(
             {
+                "area_released": r"released|release\b",
                 "area_cleared": CLEARED,
                 "contaminated_area": ESTIMATED,
             },
@@ -571,12 +576,14 @@ def _period(
 
 
 def _place(mentions: list[Mention], sentence: tuple[int, int], start: int) -> Mention | None:
-    inside = [
-        m for m in mentions if m.kind in ("place", "state") and sentence[0] <= m.start < sentence[1]
-    ]
-    if not inside:
-        return None
-    return min(inside, key=lambda m: abs(m.start - start))
+    """The place or state named nearest the figure in its sentence, else the last one named
+    shortly before it (a paragraph that names its country once)."""
+    places = [m for m in mentions if m.kind in ("place", "state")]
+    inside = [m for m in places if sentence[0] <= m.start < sentence[1]]
+    if inside:
+        return min(inside, key=lambda m: abs(m.start - start))
+    before = [m for m in places if start - PLACE_REACH <= m.start < sentence[0]]
+    return before[-1] if before else None
 
 
 def _main_state(mentions: list[Mention]) -> Mention | None:
