@@ -127,12 +127,13 @@ def test_page_furniture_dropped_and_the_sentence_rejoined() -> None:
         " The minefields cover about 11,258 square kilometres of \n\n"
         "the territory, and the clearance of the land is expected to take many more \n\n"
         "years of work by the national agency and its partners in the \n\n"
-        "24-23652 2/4 \n\n\fA/79/690\n\nS/2024/908\n\n"
+        "24-23652 (E)    171224 \n\n*2423652* \n\nPlease recycle \n\n"
+        "\fA/79/690\n\nS/2024/908\n\n2/4 24-23652 \n\n"
         "liberated territories, as the Government has reported to the United Nations. \n\n"
     )
     text = clean_text(page)
     assert text.count("A/79/690") == 1 and text.count("S/2024/908") == 1
-    assert "24-23652" not in text
+    assert "24-23652" not in text and "2423652" not in text and "recycle" not in text
     assert "its partners in the liberated territories, as the Government" in text
 
 

@@ -276,7 +276,12 @@ def _squeeze_blank_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
 # --- cleaning -------------------------------------------------------------------------------
 
 _JOB_NUMBER = re.compile(
-    r"^(?:\d{2}-\d{5}(?: ?\([A-Z]\))?\s+\d+/\d+|\d+/\d+\s+\d{2}-\d{5}(?: ?\([A-Z]\))?)$"
+    r"""^(?:\d{2}-\d{5}(?:\ ?\([A-Z]\))?\s+\d+/\d+      # 24-23652 2/4 (page header)
+    |\d+/\d+\s+\d{2}-\d{5}(?:\ ?\([A-Z]\))?                # 3/4 24-23652
+    |\d{2}-\d{5}\ ?\([A-Z]\)(?:\s+\d{6}){0,2}                # 24-23652 (E) 171224 (first page)
+    |\*\d{7}\*                                           # *2423652* (the barcode's text)
+    |please\ recycle)$""",
+    re.X | re.I,
 )
 _PAGE_NUMBER = re.compile(r"^(?:page \d+(?: of \d+)?|[-–] ?\d{1,3} ?[-–]|\d{1,3}/\d{1,3})$", re.I)
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
@@ -321,7 +326,8 @@ def clean(original: str, offsets: list[int] | None = None) -> tuple[str, list[in
     ``offsets`` maps ``original`` further back (used for HTML, whose text is itself mapped).
     Rules, each general and conservative:
 
-    - Page furniture: lines that are a UN job number with page ("24-23652 2/4"), a page number
+    - Page furniture: lines that are a UN job number with page ("24-23652 2/4") or date code
+      ("24-23652 (E) 171224"), its barcode text ("*2423652*"), "Please recycle", a page number
       ("2/4", "Page 2 of 4", "- 2 -") are dropped; a line of nothing but UN symbols is kept the
       first time (it is the document's own symbol) and dropped when it repeats at a page top.
     - Unwrapping: a text whose lines are short and mostly do not end a sentence was wrapped by
