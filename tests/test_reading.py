@@ -157,7 +157,7 @@ def test_html_text_points_into_the_markup() -> None:
     assert source.media_type == "text/html"
     text = source.text
     assert "tracking" not in text and "999" not in text and "margin" not in text
-    assert "Azerbaijan urges UN to address landmine crisis\n\n" in text
+    assert text.startswith("Azerbaijan urges UN to address landmine crisis\n\n")  # no menu
     assert "on 12 December 2024 about post-conflict mine victims." in text
     assert quoted(source, "Armenia’s refusal") == "Armenia&#8217;s refusal"
     assert quoted(source, "law & the right") == "law &amp; the\nright"

@@ -9,7 +9,8 @@ What "original" is depends on the format:
 - ``.txt`` / ``.md``: the file decoded as UTF-8 (the text ``minekg build --sources`` checks quotes
   against). Other encodings are refused, not guessed: a quote read from a guessed decoding could
   never be verified against the file later.
-- ``.html`` / ``.htm``: the raw markup. Clean text comes from the text between tags; an entity
+- ``.html`` / ``.htm``: the raw markup. Clean text comes from the text between tags (not from
+  scripts, styles, the head or navigation menus), a blank line per block element; an entity
   (``&amp;``) maps to its ``&``, so a quote of a markup-free run is the run as written.
 - ``.pdf``: the PDF's text layer as pypdf extracts it, pages separated by a newline and a form
   feed. The record keeps the sha256 of the PDF's bytes; quotes point into this extracted text.
@@ -194,7 +195,7 @@ _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td th thead tr ul".split()
 )
-_SKIPPED_TAGS = frozenset("script style head template noscript svg".split())
+_SKIPPED_TAGS = frozenset("script style head template noscript svg nav iframe object".split())
 
 
 class _TextCollector(HTMLParser):
