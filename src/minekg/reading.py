@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -304,12 +304,9 @@ def _lines(original: str) -> list[_Line]:
     at = 0
     for raw in original.split("\n"):
         stripped = raw.rstrip()
-        content = stripped.lstrip()
+        content = stripped.lstrip()  # also a PDF page's form feed
         indent = len(stripped) - len(content)
-        page_break = content.startswith("\f")
-        lines.append(
-            _Line(content.lstrip("\f"), at + indent + page_break, indent, raw != "" and not content)
-        )
+        lines.append(_Line(content, at + indent, indent, raw != "" and not content))
         at += len(raw) + 1
     return lines
 
@@ -455,10 +452,7 @@ def _unwrap(lines: list[_Line], original: str) -> tuple[str, list[int]]:
             else:
                 chars.extend(separator)
                 mapped.extend([gap] * len(separator))
-        if heading or _is_symbol_line(content):
-            hard_break = True
-        else:
-            hard_break = False
+        hard_break = bool(heading) or _is_symbol_line(content)
         chars.extend(content)
         mapped.extend(range(line.at, line.at + len(content)))
         previous = line if not heading else _Line("", line.at, 0, False)
@@ -504,7 +498,7 @@ def _keeps_hyphen(before: str, after: str, original: str) -> bool:
 def _delete(
     text: str, mapped: list[int], spans: Iterable[tuple[int, int]]
 ) -> tuple[str, list[int]]:
-    """Remove the given (sorted, non-overlapping) spans from text and map alike."""
+    """Remove the spans from text and map alike; a span starting inside a removed one is moot."""
     chars: list[str] = []
     kept: list[int] = []
     position = 0
@@ -520,15 +514,12 @@ def _delete(
 
 
 def _deletions(
-    pattern: re.Pattern[str],
-    text: str,
-    groups: tuple[int, ...],
-    keep: Callable[[re.Match[str]], bool] | None = None,
+    pattern: re.Pattern[str], text: str, groups: tuple[int, ...]
 ) -> list[tuple[int, int]]:
+    """The spans of the given groups in every match: the marks to remove, not their content."""
     return [
         match.span(group)
         for match in pattern.finditer(text)
-        if keep is None or keep(match)
         for group in groups
         if match.start(group) >= 0
     ]
