@@ -162,6 +162,7 @@ def test_html_text_points_into_the_markup() -> None:
     assert quoted(source, "Armenia’s refusal") == "Armenia&#8217;s refusal"
     assert quoted(source, "law & the right") == "law &amp; the\nright"
     assert quoted(source, "382 people") == "382</b> people"
+    assert "\n\nMine victims since 2020\n\nCleared hectares by district\n\n" in text
 
 
 def make_pdf(path: Path, pages: list[str]) -> Path:

@@ -113,7 +113,7 @@ def read(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
         original = _decode(path, data)
         if media_type == "text/html":
             text, offsets = _html_text(original)
-            text, offsets, footnotes = clean(text, offsets)
+            text, offsets, footnotes = clean(text, offsets, blocks=True)
         else:
             text, offsets, footnotes = clean(original)
     if not text.strip():
@@ -318,10 +318,13 @@ def _is_symbol_line(content: str) -> bool:
     return bool(words) and all(is_un_symbol(w) for w in words)
 
 
-def clean(original: str, offsets: list[int] | None = None) -> tuple[str, list[int], list[Footnote]]:
+def clean(
+    original: str, offsets: list[int] | None = None, blocks: bool = False
+) -> tuple[str, list[int], list[Footnote]]:
     """Clean text for extraction; return it, the original offset of each char, the footnotes.
 
-    ``offsets`` maps ``original`` further back (used for HTML, whose text is itself mapped).
+    ``offsets`` maps ``original`` further back, and ``blocks`` says its line breaks are the
+    blocks of a markup, not a converter's wrapping (both for HTML, whose text is itself mapped).
     Rules, each general and conservative:
 
     - Page furniture: lines that are a UN job number with page ("24-23652 2/4") or date code
@@ -348,7 +351,7 @@ def clean(original: str, offsets: list[int] | None = None) -> tuple[str, list[in
     """
     lines = _lines(original)
     body, notes, rule_at = _split_footnotes(_drop_furniture(lines))
-    text, mapped = _unwrap(body, original)
+    text, mapped = _unwrap(body, original, blocks)
     text, mapped = _tidy(text, mapped)
     text, mapped, footnotes = _append_footnotes(text, mapped, notes, rule_at, original)
     if offsets is not None:
@@ -418,9 +421,9 @@ def _layout(lines: list[_Line]) -> tuple[bool, bool, int]:
     return wrapped, double_spaced, lengths[(len(lengths) * 3) // 4]
 
 
-def _unwrap(lines: list[_Line], original: str) -> tuple[str, list[int]]:
+def _unwrap(lines: list[_Line], original: str, blocks: bool = False) -> tuple[str, list[int]]:
     """Join wrapped lines into paragraphs; paragraphs are separated by a blank line."""
-    wrapped, double_spaced, width = _layout(lines)
+    wrapped, double_spaced, width = (False, False, 0) if blocks else _layout(lines)
     chars: list[str] = []
     mapped: list[int] = []
     previous: _Line | None = None
