@@ -40,7 +40,7 @@ RULES = re.compile(
     r"\d{1,3}\b)*)(?!\s?(?:of\sthe\sRules|of\sprocedure|\.\d))"
 )
 IHL_CONTEXT = re.compile(
-    r"customary|humanitarian law|\bIHL\b|Red Cross|\bICRC\b|Ibid", re.IGNORECASE
+    r"\b(?:customary|humanitarian\slaw|IHL\b|Red\sCross|ICRC\b|Ibid)", re.IGNORECASE
 )
 ORGAN_NEARBY = (
     (re.compile(r"Human Rights Council"), "A/HRC/RES/"),

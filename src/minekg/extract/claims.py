@@ -12,6 +12,7 @@ documents invoked come from the same sentence and from the footnotes its markers
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from minekg.extract.citations import Citations
@@ -19,17 +20,15 @@ from minekg.extract.entities import Mention
 from minekg.extract.text import Flat
 
 ACCUSATION = re.compile(
-    r"refus|violat|aggression|occupation|occupied|occupying|planted|\blaid\b|placed|mined\sby"
+    r"\b(?:refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby"
     r"|responsib|fail(?:ed|ure|s)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
     r"|illegal|unlawful|deliberate|indiscriminate|accountable|booby|revanchist|enmity|sincerity"
     r"|completely\sfalse|contradict|breach|prohibited|obliges|obligation|impede|war\scrime"
-    r"|atrocit|ethnic\scleansing|expelled",
-    re.IGNORECASE,
+    r"|atrocit|ethnic\scleansing|expelled)"
 )
 STRONG = re.compile(
-    r"refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
-    r"|impede|responsib|illegal|unlawful|booby",
-    re.IGNORECASE,
+    r"\b(?:refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
+    r"|impede|responsib|illegal|unlawful)"
 )
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
 CARRY_SENTENCES = 1
@@ -66,28 +65,34 @@ def find_claims(
     text = flat.text
     states = [m for m in mentions if m.kind == "state"]
     demonyms = _demonyms(states)
+    for phrase in DEMONYM_PHRASE.finditer(text):
+        state = demonyms.get(phrase.group(1))
+        if state is not None:
+            states.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
+    states = sorted((m for m in states if m.label != claimant.label), key=lambda m: m.start)
+    state_starts = [m.start for m in states]
+    lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
+    cues = [m.start() for m in ACCUSATION.finditer(lower)]
+    strong = [m.start() for m in STRONG.finditer(lower)]
     claims: list[ClaimFound] = []
     last_accused: tuple[int, Mention] | None = None
     for index, (start, end) in enumerate(flat.sentences):
         if any(s <= start < e for s, e in footnotes):
             continue
-        sentence = URL.sub(lambda m: " " * len(m.group()), text[start:end])
-        named = [m for m in states if start <= m.start < end and m.label != claimant.label]
-        named += [
-            Mention("state", state.label, start + d.start(), start + d.end(1), state.key)
-            for d in DEMONYM_PHRASE.finditer(sentence)
-            if (state := demonyms.get(d.group(1))) is not None and state.label != claimant.label
-        ]
-        cue = ACCUSATION.search(sentence)
-        if cue is None:
+        named = states[bisect_left(state_starts, start) : bisect_left(state_starts, end)]
+        cue = bisect_left(cues, start)
+        if cue == len(cues) or cues[cue] >= end:
             if named:
                 last_accused = (index, named[0])
             continue
-        at = start + cue.start()
+        at = cues[cue]
+        sentence = text[start:end]
         if named:
             accused = [min(named, key=lambda m: abs(m.start - at))]
         elif (
-            last_accused and index - last_accused[0] <= CARRY_SENTENCES and STRONG.search(sentence)
+            last_accused
+            and index - last_accused[0] <= CARRY_SENTENCES
+            and _any_in(strong, start, end)
         ):
             accused = [last_accused[1]]
         else:
@@ -110,6 +115,11 @@ def find_claims(
             )
         )
     return claims
+
+
+def _any_in(positions: list[int], start: int, end: int) -> bool:
+    index = bisect_left(positions, start)
+    return index < len(positions) and positions[index] < end
 
 
 def _demonyms(states: list[Mention]) -> dict[str, Mention]:

@@ -20,7 +20,7 @@ import pycountry
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from minekg.extract.text import Flat, pipeline
+from minekg.extract.text import Flat, make_doc, near, vocab
 from minekg.inputs import Reference
 
 KINDS = {
@@ -57,6 +57,7 @@ ORGANIZATION_HEADS = (
     r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
     r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank"
 )
+ORGANIZATION_HEAD = re.compile(rf"\b(?:{ORGANIZATION_HEADS})\b")
 NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
 NEW_ORGANIZATION = re.compile(
     rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
@@ -88,6 +89,18 @@ NEW_PLACE = re.compile(
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
+PERSON_CUE = re.compile(
+    r"Signed|\bBy\b|President|Minister|Ambassador|Secretary|Director|\b(?:Dr|Mr|Ms|Mrs)\.|Chair"
+    r"|spokesperson|Envoy|Rapporteur|Representative|Head|Chief|Deputy"
+)
+PLACE_CUE = re.compile(
+    r"\b(?:city|town|village|province|district|region|municipality|held|hosted|convened|signed"
+    r"|took|based|Province|District|oblast|Oblast|Region|governorate|Governorate)\b"
+)
+PLACE_PLURAL = re.compile(
+    r"\b(?:provinces|districts|regions|oblasts|governorates|municipalities)\b"
+)
+DATELINE_REACH = 400
 NOT_NAMES = {
     "The",
     "This",
@@ -170,9 +183,8 @@ def gazetteer(reference: Reference) -> Gazetteer:
     cached = _GAZETTEERS.get(id(reference))
     if cached is not None and cached[0] is reference:
         return cached[1]
-    nlp = pipeline()
-    by_name = PhraseMatcher(nlp.vocab, attr="LOWER")
-    by_case = PhraseMatcher(nlp.vocab)
+    by_name = PhraseMatcher(vocab(), attr="LOWER")
+    by_case = PhraseMatcher(vocab())
     entries: dict[str, tuple[str, str, str | None]] = {}
     names_by_id: dict[str, list[str]] = {}
     known_iso = set()
@@ -199,9 +211,9 @@ def gazetteer(reference: Reference) -> Gazetteer:
         exact = [n for n in names if iso_state or _is_acronym(n)]
         loose = [n for n in names if n not in exact]
         if exact:
-            by_case.add(match_id, [nlp.make_doc(n) for n in exact])
+            by_case.add(match_id, [make_doc(n) for n in exact])
         if loose:
-            by_name.add(match_id, [nlp.make_doc(n) for n in loose])
+            by_name.add(match_id, [make_doc(n) for n in loose])
     built = Gazetteer(by_name, by_case, entries)
     _GAZETTEERS[id(reference)] = (reference, built)
     return built
@@ -218,10 +230,11 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
             spans[-1].label_ = doc.vocab.strings[match_id]
     kept = filter_spans(spans)
     kept_kinds = [(s.start, s.end, gaz.entries[s.label_][0]) for s in kept]
+    kept_keys = {(s.start, s.end, s.label_) for s in kept}
     nested = [
         span
         for span in spans
-        if span not in kept
+        if (span.start, span.end, span.label_) not in kept_keys
         and any(
             s <= span.start and span.end <= e and kind != gaz.entries[span.label_][0]
             for s, e, kind in kept_kinds
@@ -243,22 +256,23 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
 
 def _new_names(text: str) -> list[Mention]:
     found: list[Mention] = []
-    for match in NEW_ORGANIZATION.finditer(text):
+    for match in near(text, ORGANIZATION_HEAD, NEW_ORGANIZATION, 120, 90):
         name = _strip_leading(match.group().strip())
         if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES:
             start = match.start() + match.group().index(name)
             found.append(Mention("organization", name, start, start + len(name)))
-    for match in NEW_PERSON.finditer(text):
+    for match in near(text, PERSON_CUE, NEW_PERSON, 40, 60):
         group = "name" if match["name"] else "name2"
         name = match[group]
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("person", name, match.start(group), match.end(group)))
-    for match in NEW_PLACE.finditer(text):
+    datelines = list(NEW_PLACE.finditer(text, 0, min(len(text), DATELINE_REACH)))
+    for match in datelines + near(text, PLACE_CUE, NEW_PLACE, 60, 60):
         group = next(g for g in ("name1", "name2", "name3", "name4") if match[g])
         name = match[group]
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("place", name, match.start(group), match.end(group)))
-    for match in PLACE_LIST.finditer(text):
+    for match in near(text, PLACE_PLURAL, PLACE_LIST, 160, 20):
         for listed in re.finditer(PLACE_NAME, match["names"]):
             if listed.group() not in NOT_NAMES:
                 start = match.start("names") + listed.start()

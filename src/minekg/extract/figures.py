@@ -19,6 +19,7 @@ state named in the sentence, else the state the document talks about most.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -134,6 +135,10 @@ COUNT_VERB_BEFORE = re.compile(
     r"|amounted\sto|climbed\sto|was|is|were)\s(?:(?:some|about|over|nearly|approximately)\s)?$",
     re.IGNORECASE,
 )
+COUNT_VERB_NEAR = re.compile(
+    r"(?:reached|risen\sto|rose\sto|increased\sto|exceeded|stands\sat|stood\sat|totall?ed"
+    r"|amounted\sto|climbed\sto|was|is|were)\s(?:(?:some|about|over|nearly|approximately)\s)?$"
+)
 QUALIFIERS = [
     ("at_least", r"at\sleast|no\sfewer\sthan|no\sless\sthan|a\sminimum\sof"),
     ("up_to", r"up\sto|as\smany\sas|as\smuch\sas|a\smaximum\sof"),
@@ -220,14 +225,17 @@ def find_figures(
 ) -> list[Figure]:
     """Every figure in the document; ``excluded`` spans (symbols, rules) hold no figure."""
     text = flat.text
-    blocked = excluded + [(d.start, d.end) for d in dates]
+    blocked = bytearray(len(text))
+    for s, e in excluded + [(d.start, d.end) for d in dates]:
+        blocked[s:e] = b"\x01" * (e - s)
     main_state = _main_state(mentions)
+    places = [m for m in mentions if m.kind in ("place", "state")]
     figures: list[Figure] = []
     for match in NUMBER.finditer(text):
         start, end = match.start(), match.end()
-        if any(start < e and s < end for s, e in blocked):
+        if blocked.find(1, start, end) != -1:
             continue
-        figure = _figure(flat, match, dates, mentions, main_state)
+        figure = _figure(flat, match, dates, places, main_state)
         if figure is not None:
             figures.append(figure)
     for match in FRACTION.finditer(text):
@@ -256,21 +264,25 @@ def _figure(
     flat: Flat,
     match: re.Match[str],
     dates: list[DateMention],
-    mentions: list[Mention],
+    places: list[Mention],
     main_state: Mention | None,
 ) -> Figure | None:
     text = flat.text
     start, end = match.start(), match.end()
+    unit, unit_end = _unit(text, end, match)
+    if unit is None and (
+        match["word"] or not COUNT_VERB_NEAR.search(text, max(0, start - 90), start)
+    ):
+        return None
     sentence = flat.sentence_of(start)
     before = text[max(sentence[0], start - 200) : start]
-    if NOT_A_FIGURE_BEFORE.search(before):
+    if NOT_A_FIGURE_BEFORE.search(before[-40:]):
         return None
     value = _value(match)
     if value is None:
         return None
-    unit, unit_end = _unit(text, end, match)
     if unit is None:
-        count = COUNT_VERB_BEFORE.search(before)
+        count = COUNT_VERB_BEFORE.search(before[-120:])
         if count is None or match["word"]:
             return None
         unit, unit_end = "persons" if "incident" not in count["noun"].lower() else "incidents", end
@@ -302,7 +314,7 @@ def _figure(
         period_text=period_text,
         period_start=period_start,
         period_end=period_end,
-        place=_place(mentions, sentence, start) or main_state,
+        place=_place(places, sentence, start) or main_state,
         context=measure in CONTEXT_MEASURES,
     )
 
@@ -551,11 +563,16 @@ def _qualifier(text: str, start: int, sentence_start: int) -> str | None:
     return None
 
 
+def _in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:
+    """The dates (sorted by start) that start in ``[start, end)``."""
+    starts = [d.start for d in dates]
+    return dates[bisect_left(starts, start) : bisect_left(starts, end)]
+
+
 def _as_of(text: str, sentence: tuple[int, int], dates: list[DateMention]) -> str | None:
-    for date in dates:
-        if sentence[0] <= date.start < sentence[1]:
-            if AS_OF_BEFORE.search(text[max(sentence[0], date.start - 20) : date.start]):
-                return date.last or date.value
+    for date in _in(dates, sentence[0], sentence[1]):
+        if AS_OF_BEFORE.search(text[max(sentence[0], date.start - 20) : date.start]):
+            return date.last or date.value
     return None
 
 
@@ -565,7 +582,7 @@ def _period(
     found = PERIOD.search(text, sentence[0], sentence[1])
     if not found:
         return None, None, None
-    inside = [d for d in dates if found.start() <= d.start < found.end()]
+    inside = _in(dates, found.start(), found.end())
     phrase = found.group().strip()
     lower = phrase.lower()
     if lower.startswith("since") and inside:
@@ -575,15 +592,16 @@ def _period(
     return phrase, None, None
 
 
-def _place(mentions: list[Mention], sentence: tuple[int, int], start: int) -> Mention | None:
+def _place(places: list[Mention], sentence: tuple[int, int], start: int) -> Mention | None:
     """The place or state named nearest the figure in its sentence, else the last one named
     shortly before it (a paragraph that names its country once)."""
-    places = [m for m in mentions if m.kind in ("place", "state")]
-    inside = [m for m in places if sentence[0] <= m.start < sentence[1]]
-    if inside:
-        return min(inside, key=lambda m: abs(m.start - start))
-    before = [m for m in places if start - PLACE_REACH <= m.start < sentence[0]]
-    return before[-1] if before else None
+    starts = [m.start for m in places]
+    first, last = bisect_left(starts, sentence[0]), bisect_left(starts, sentence[1])
+    if first < last:
+        return min(places[first:last], key=lambda m: abs(m.start - start))
+    if first and places[first - 1].start >= start - PLACE_REACH:
+        return places[first - 1]
+    return None
 
 
 def _main_state(mentions: list[Mention]) -> Mention | None:

@@ -214,7 +214,7 @@ def _first_line_title(
 ) -> tuple[str | None, tuple[int, int] | None]:
     """A news title: the first line, when it is short and not a sentence."""
     clean = flat.source.text
-    clean_start = flat.to_clean[start] if start < len(flat.to_clean) else 0
+    clean_start = flat.to_clean(start) if start < len(flat.text) else 0
     for line in clean[clean_start:].splitlines()[:3]:
         stripped = line.strip()
         if not stripped:
