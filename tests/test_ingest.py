@@ -7,6 +7,7 @@ naming it, and the exit code says something failed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 from fpdf import FPDF
 
 from conftest import CORPUS, ROOT
-from minekg import ingest
+from minekg import ingest, reading
 from minekg.cli import main
 from minekg.inputs import load_records, load_reference
 from minekg.pipeline import Paths, build
@@ -204,3 +205,28 @@ def test_size_limit_is_an_option(tmp_path: Path) -> None:
     assert code == 1
     assert err.strip() == f"error: {long_letter}: too large: 0.6 MB, over the 0.5 MB limit"
     assert out.startswith(f"--- # {LETTER}\n")
+
+
+def test_html_and_pdf_quotes_point_into_what_reading_calls_the_original(tmp_path: Path) -> None:
+    """HTML: the raw markup; PDF: its text layer (the record keeps the PDF's own sha256)."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, LETTER.read_text(encoding="utf-8").replace("’", "'"))
+    pdf.output(str(tmp_path / "letter.pdf"))
+    html = ROOT / "tests" / "fixtures" / "reading" / "article.html"
+    for path in (html, tmp_path / "letter.pdf"):
+        code, out, err = run("extract", "--format", "json", path)
+        assert code == 0, err
+        found = json.loads(out)
+        original = reading.read(path).original
+        spans = [item for item in found["mentions"] + found["citations"] if "quote" in item]
+        assert spans, path
+        for item in spans:
+            assert original[item["start"] : item["end"]] == item["quote"], item
+    record = yaml.safe_load(run("extract", "--format", "record", tmp_path / "letter.pdf")[1])
+    assert record["source"]["media_type"] == "application/pdf"
+    assert (
+        record["source"]["sha256"]
+        == hashlib.sha256((tmp_path / "letter.pdf").read_bytes()).hexdigest()
+    )

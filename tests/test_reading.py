@@ -273,3 +273,29 @@ def test_cleaning_keeps_every_word_and_quotes_exactly(original: str, data: st.Da
     quote, first, last = source.quote(start, end)
     assert original[first:last] == quote
     assert alnum(quote) == alnum(text[start:end])
+
+
+def is_subsequence(part: str, whole: str) -> bool:
+    remaining = iter(whole)
+    return all(char in remaining for char in part)
+
+
+@settings(max_examples=200, deadline=None)
+@given(converted_texts(), st.lists(st.integers(0, 10_000), max_size=4), st.data())
+def test_page_headers_anywhere_are_dropped_and_nothing_else(
+    body: str, positions: list[int], data: st.DataObject
+) -> None:
+    lines = body.split("\n")
+    for page, position in enumerate(sorted(positions, reverse=True), start=2):
+        lines.insert(position % len(lines), f"\f24-23652 {page}/9 \n\nA/79/690 ")
+    original = "A/79/690\n\n" + "\n".join(lines)
+    text, offsets, _ = clean(original)
+    source = SourceText(Path("x.txt"), original, text, (*offsets, len(original)), "0" * 64, "")
+    assert_traceable(source)
+    assert "23652" not in text and text.count("A/79/690") == 1
+    assert alnum(text) == "A79690" + alnum(body)
+    start = data.draw(st.integers(0, max(0, len(text) - 1)))
+    end = data.draw(st.integers(start, len(text)))
+    quote, first, last = source.quote(start, end)
+    assert original[first:last] == quote
+    assert is_subsequence(alnum(text[start:end]), alnum(quote))
