@@ -210,6 +210,7 @@ def test_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
         ("blank.md", b"  \n\n ", "empty file"),
         ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), r"binary file \(a PNG image\)"),
         ("nul.txt", b"text\x00\x01\x02 more", r"binary file \(NUL bytes\)"),
+        ("wide.txt", "Mine action".encode("utf-16"), r"UTF-16 text: convert it to UTF-8"),
         ("latin1.txt", "Mine action in Sérvia".encode("cp1252"), r"not UTF-8 \(byte 0xe9 at 16\)"),
         ("fake.pdf", b"<html>not a pdf</html>", r"not a PDF"),
         ("cut.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog", r"not a readable PDF"),

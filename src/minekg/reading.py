@@ -149,6 +149,9 @@ def _check_file(path: Path, max_bytes: int) -> str:
 
 
 def _decode(path: Path, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problem = "UTF-16 text: convert it to UTF-8 first (iconv -f utf-16 -t utf-8)"
+        raise InputError(path, None, None, problem)
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise InputError(path, None, None, f"binary file ({what}), not text")
