@@ -114,6 +114,23 @@ def test_line_end_hyphen_dropped_only_when_the_document_spells_the_word_without_
     assert "the post-conflict period" in text
 
 
+def test_single_spaced_pdf_text_keeps_its_paragraphs() -> None:
+    text = clean_text(
+        "Azerbaijan is among the most heavily mine-contaminated countries in the\n"
+        "world, with an estimated 1.5 million landmines and an unknown number of\n"
+        "other explosive devices planted in its territories.\n"
+        "The minefields in Azerbaijan cover about 11,258 square kilometres of the\n"
+        "country's total territory of 86,600 square kilometres, as the agency says.\n"
+    )
+    assert text == (
+        "Azerbaijan is among the most heavily mine-contaminated countries in the world, with an "
+        "estimated 1.5 million landmines and an unknown number of other explosive devices "
+        "planted in its territories.\n\nThe minefields in Azerbaijan cover about 11,258 square "
+        "kilometres of the country's total territory of 86,600 square kilometres, as the agency "
+        "says."
+    )
+
+
 def test_windows_line_ends_are_layout_too() -> None:
     text = clean_text(
         "The mines were planted in the\r\nterritories of the country.\r\n\r\nNext.\r\n"

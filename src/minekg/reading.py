@@ -336,8 +336,9 @@ def clean(
       first time (it is the document's own symbol) and dropped when it repeats at a page top.
     - Unwrapping: a text whose lines are short and mostly do not end a sentence was wrapped by
       a converter. Its lines are joined with one space unless the next line is indented, is a
-      list item, or follows a line shorter than half the text width (a signature, a heading), or
-      a whitespace-only line stands between them (a PDF empty paragraph). In converted text where
+      list item, or follows a line shorter than half the text width (a signature, a heading) or
+      a sentence's end well short of the margin (a paragraph's last line), or a whitespace-only
+      line stands between them (a PDF empty paragraph). In converted text where
       every line is followed by an empty line, empty lines are layout, not paragraph breaks.
       Unwrapped texts (one paragraph per line) only join a line that continues in lower case.
     - Hyphens: "post -conflict" loses the stray space; a word hyphenated at a line end is joined,
@@ -485,6 +486,12 @@ def _separator(
             return "\n\n"
         if len(before) + previous.indent < width / 2:
             return "\n"
+        if (
+            before.endswith(_SENTENCE_END)
+            and after[:1].isupper()
+            and len(before) + previous.indent < 0.8 * width
+        ):
+            return "\n\n"
     elif before.endswith(_SENTENCE_END) or not after[:1].islower():
         return "\n"
     if re.search(r"[A-Za-z] ?-$", before) and after[:1].islower():
