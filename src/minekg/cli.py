@@ -306,7 +306,8 @@ def extract(
 ) -> None:
     """Print what minekg finds in each FILE (.txt, .md, .html, .htm, .pdf).
 
-    YAML formats print one document per file (``--- # FILE``); json prints one object per line.
+    YAML formats print one document per file ("--- # FILE"); json prints one object per line.
+
     Exit code 0: every file extracted; 1: a file failed (its error is on stderr, the other files
     are printed); 2: the reference data could not be loaded.
     """
@@ -352,6 +353,7 @@ def ingest_files(
     A reviewed record is never overwritten; an earlier draft only with --force. A draft is
     checked as `minekg build` checks records (measures, SHACL shapes) and not written if the
     build would reject it.
+
     Exit code 0: every file read (skipped ones included); 1: a file failed or its draft would
     not build; 2: the reference data or ontology could not be loaded.
     """
