@@ -157,9 +157,9 @@ def test_every_quote_is_the_original_text_at_its_offsets(
 
 
 def test_draft_records_validate_and_use_reference_keys(
-    corpus: dict[str, Extraction], reference: Reference
+    corpus: dict[str, Extraction], fixtures: dict[str, Extraction], reference: Reference
 ) -> None:
-    for name, extraction in corpus.items():
+    for name, extraction in {**corpus, **fixtures}.items():
         record = Record.model_validate(extraction.to_record("draft-" + name.replace("_", "-")))
         assert record.review == "draft"
         assert record.source.sha256 == extraction.flat.source.sha256

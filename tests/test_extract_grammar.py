@@ -170,3 +170,19 @@ def test_number_words_and_fractions(tmp_path: Path, reference: Reference) -> Non
     assert Decimal(str(values[0])) == 2
     assert 0.5 in values
     assert 1000000 in values
+
+
+def test_claims_name_claimant_accused_and_law(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Letter dated 3 March 2025 from the Permanent Representative of Georgia to the United "
+        "Nations addressed to the Secretary-General\n\n"
+        "Mines laid by the Russian Federation continue to kill civilians in Georgia, in violation "
+        "of international humanitarian law. Georgia welcomes the support of Norway. Meanwhile, "
+        "Moldova accused Georgia of failing to share clearance data.\n"
+    )
+    claims = found(tmp_path, reference, text)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Georgia", "Russian Federation"),
+        ("Moldova", "Georgia"),
+    ]
+    assert claims[0]["law"] == ["international humanitarian law"]

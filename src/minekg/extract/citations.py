@@ -24,6 +24,7 @@ SYMBOL = re.compile(
     r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?(?![a-z])|\d{1,4}(?:\.\d{1,3})?|L\.\d{1,4}))+"
     r"(?:\s?\\?\(\d{4}\\?\))?(?:/(?:Add|Corr|Rev|Amend)\.\d{1,3})*"
 )
+SYMBOL_LINE = re.compile(rf"(?:{SYMBOL.pattern})(?:\s?[-–]\s?{SYMBOL.pattern})*")
 URL = re.compile(r"https?://\S+")
 ITEM = r"\[?(?:ES-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}|\d{1,4}\s?\\?\(\d{4}\\?\))\]?(?:\(#\))?"
 RESOLUTIONS = re.compile(
@@ -135,9 +136,7 @@ def own_symbols(flat: Flat) -> list[tuple[str, int, int]]:
     position = 0
     for line in flat.source.text.splitlines(keepends=True):
         stripped = line.strip()
-        if stripped and re.fullmatch(
-            rf"(?:{SYMBOL.pattern})(?:\s?[-–]\s?{SYMBOL.pattern})*", stripped
-        ):
+        if stripped[:1].isupper() and "/" in stripped and SYMBOL_LINE.fullmatch(stripped):
             for match in SYMBOL.finditer(line):
                 symbol = symbols.normalise(match.group())
                 if symbol not in seen and _plausible(symbol):

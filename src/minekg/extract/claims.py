@@ -20,8 +20,8 @@ from minekg.extract.entities import Mention
 from minekg.extract.text import Flat
 
 ACCUSATION = re.compile(
-    r"\b(?:refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby"
-    r"|responsib|fail(?:ed|ure|s)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
+    r"\b(?:refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby|accus"
+    r"|responsib|fail(?:ed|ure|s|ing)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
     r"|illegal|unlawful|deliberate|indiscriminate|accountable|booby|revanchist|enmity|sincerity"
     r"|completely\sfalse|contradict|breach|prohibited|obliges|obligation|impede|war\scrime"
     r"|atrocit|ethnic\scleansing|expelled)"
@@ -29,6 +29,10 @@ ACCUSATION = re.compile(
 STRONG = re.compile(
     r"\b(?:refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
     r"|impede|responsib|illegal|unlawful)"
+)
+ACCUSER = re.compile(
+    r"(?:[’']s\s(?:government|authorities|foreign\sministry|delegation)\s)?\s?(?:also\s)?"
+    r"(?:accuses|accused|blames|blamed|charges|charged|condemns|condemned|alleges|alleged)\b"
 )
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
 CARRY_SENTENCES = 1
@@ -69,7 +73,7 @@ def find_claims(
         state = demonyms.get(phrase.group(1))
         if state is not None:
             states.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
-    states = sorted((m for m in states if m.label != claimant.label), key=lambda m: m.start)
+    states.sort(key=lambda m: m.start)
     state_starts = [m.start for m in states]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
     cues = [m.start() for m in ACCUSATION.finditer(lower)]
@@ -79,7 +83,8 @@ def find_claims(
     for index, (start, end) in enumerate(flat.sentences):
         if any(s <= start < e for s, e in footnotes):
             continue
-        named = states[bisect_left(state_starts, start) : bisect_left(state_starts, end)]
+        inside = states[bisect_left(state_starts, start) : bisect_left(state_starts, end)]
+        named = [m for m in inside if m.label != claimant.label]
         cue = bisect_left(cues, start)
         if cue == len(cues) or cues[cue] >= end:
             if named:
@@ -87,6 +92,9 @@ def find_claims(
             continue
         at = cues[cue]
         sentence = text[start:end]
+        speaker = _accuser(text, inside)
+        if speaker is not None:
+            named = [m for m in inside if m.label != speaker.label]
         if named:
             accused = [min(named, key=lambda m: abs(m.start - at))]
         elif (
@@ -98,12 +106,15 @@ def find_claims(
         else:
             continue
         last_accused = (index, accused[0])
-        unique = {m.label: m for m in accused}
+        by = speaker or claimant
+        unique = {m.label: m for m in accused if m.label != by.label}
+        if not unique:
+            continue
         laws = [m for m in mentions if start <= m.start < end and m.key in LAW_KEYS]
         claims.append(
             ClaimFound(
-                claimant=claimant.label,
-                claimant_key=claimant.key,
+                claimant=by.label,
+                claimant_key=by.key,
                 accused=sorted(unique),
                 accused_keys=[unique[label].key for label in sorted(unique)],
                 start=start,
@@ -115,6 +126,14 @@ def find_claims(
             )
         )
     return claims
+
+
+def _accuser(text: str, states: list[Mention]) -> Mention | None:
+    """A state the sentence says accuses another ("Ukraine accuses Russia of …")."""
+    for state in states:
+        if ACCUSER.match(text, state.end):
+            return state
+    return None
 
 
 def _any_in(positions: list[int], start: int, end: int) -> bool:

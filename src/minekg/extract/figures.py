@@ -60,10 +60,9 @@ FRACTIONS = {
 NUMBER = re.compile(
     r"(?<![\w.,/\-–])(?P<currency>\$\s?|US\$\s?|USD\s|€\s?|EUR\s)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-    r"|(?P<word>(?:a\s)?hundred|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|fifteen|twenty|thirty|forty|fifty))"
-    r"(?![\w.,]\d|\w)(?:\s(?P<scale>thousand|million|billion|bn)\b)?",
-    re.IGNORECASE,
+    r"|(?P<word>(?:[Aa]\s)?[Hh]undred|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight"
+    r"|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve|[Ff]ifteen|[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty))"
+    r"(?![\w.,]\d|\w)(?:\s(?P<scale>thousand|million|billion|bn)\b)?"
 )
 FRACTION = re.compile(
     r"\b(?P<frac>half|one[\s-]third|one[\s-]fourth|one[\s-]quarter|two[\s-]thirds"
