@@ -509,9 +509,11 @@ def _keeps_hyphen(before: str, after: str, original: str) -> bool:
 
 
 def _delete(
-    text: str, mapped: list[int], spans: Iterable[tuple[int, int]]
+    text: str, mapped: list[int], spans: list[tuple[int, int]]
 ) -> tuple[str, list[int]]:
     """Remove the spans from text and map alike; a span starting inside a removed one is moot."""
+    if not spans:
+        return text, mapped
     chars: list[str] = []
     kept: list[int] = []
     position = 0
