@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, ROOT
 from minekg.errors import InputError
-from minekg.reading import SourceText, clean, read
+from minekg.reading import SourceText, _html_text, clean, read
 
 FIXTURES = ROOT / "tests" / "fixtures" / "reading"
 CORPUS_FILES = sorted(CORPUS.glob("0*.txt"))
@@ -317,3 +318,42 @@ def test_page_headers_anywhere_are_dropped_and_nothing_else(
     quote, first, last = source.quote(start, end)
     assert original[first:last] == quote
     assert is_subsequence(alnum(text[start:end]), alnum(quote))
+
+
+@st.composite
+def html_pages(draw: st.DrawFn) -> str:
+    """Paragraphs of words, some in inline tags, some characters written as entities."""
+    paragraphs = []
+    for words in draw(st.lists(st.lists(WORDS, min_size=1, max_size=25), min_size=1, max_size=4)):
+        marked = []
+        for word in words:
+            kind = draw(st.integers(0, 5))
+            if kind == 0:
+                word = f"<b>{word}</b>"
+            elif kind == 1:
+                word = word.replace("o", "&#111;").replace("a", "&amp;")
+            marked.append(word)
+        paragraphs.append("<p>" + draw(st.sampled_from([" ", "\n", "  "])).join(marked) + "</p>")
+    return "<html><head><title>t</title></head><body>\n" + "\n".join(paragraphs) + "</body></html>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_pages(), st.data())
+def test_html_quotes_are_the_markup_and_entities_map_to_themselves(
+    markup: str, data: st.DataObject
+) -> None:
+    text, offsets = _html_text(markup)
+    text, offsets, _ = clean(text, offsets, blocks=True)
+    source = SourceText(Path("x.html"), markup, text, (*offsets, len(markup)), "0" * 64, "")
+    for i, char in enumerate(text):
+        if char.isspace():  # a block's blank line stands at its tag
+            continue
+        at = offsets[i]
+        assert markup[at] == char or (
+            markup[at] == "&" and html.unescape(markup[at : markup.index(";", at) + 1]) == char
+        )
+    start = data.draw(st.integers(0, max(0, len(text) - 1)))
+    end = data.draw(st.integers(start, len(text)))
+    quote, first, last = source.quote(start, end)
+    assert markup[first:last] == quote
+    assert is_subsequence(alnum(text[start:end]).replace("o", ""), alnum(quote))
