@@ -20,7 +20,7 @@ import pycountry
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from minekg.extract.text import Flat, make_doc, near, vocab
+from minekg.extract.text import Flat, make_doc, vocab
 from minekg.inputs import Reference
 
 KINDS = {
@@ -57,7 +57,7 @@ ORGANIZATION_HEADS = (
     r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
     r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank"
 )
-ORGANIZATION_HEAD = re.compile(rf"\b(?:{ORGANIZATION_HEADS})\b")
+ORGANIZATION_HEAD = frozenset(ORGANIZATION_HEADS.lower().split("|"))
 NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
 NEW_ORGANIZATION = re.compile(
     rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
@@ -89,17 +89,15 @@ NEW_PLACE = re.compile(
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
-PERSON_CUE = re.compile(
-    r"Signed|\bBy\b|President|Minister|Ambassador|Secretary|Director|\b(?:Dr|Mr|Ms|Mrs)\.|Chair"
-    r"|spokesperson|Envoy|Rapporteur|Representative|Head|Chief|Deputy"
+PERSON_CUE = frozenset(
+    "signed by president minister ambassador secretary director dr mr ms mrs chair chairperson"
+    " spokesperson envoy rapporteur representative head chief deputy".split()
 )
-PLACE_CUE = re.compile(
-    r"\b(?:city|town|village|province|district|region|municipality|held|hosted|convened|signed"
-    r"|took|based|Province|District|oblast|Oblast|Region|governorate|Governorate)\b"
+PLACE_CUE = frozenset(
+    "city town village province district region municipality held hosted convened signed took"
+    " based oblast governorate".split()
 )
-PLACE_PLURAL = re.compile(
-    r"\b(?:provinces|districts|regions|oblasts|governorates|municipalities)\b"
-)
+PLACE_PLURAL = frozenset("provinces districts regions oblasts governorates municipalities".split())
 DATELINE_REACH = 400
 NOT_NAMES = {
     "The",
@@ -247,32 +245,33 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
             continue
         mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
     taken = [(m.start, m.end) for m in mentions]
-    for mention in _new_names(flat.lined):
+    for mention in _new_names(flat):
         if not any(mention.start < e and s < mention.end for s, e in taken):
             mentions.append(mention)
             taken.append((mention.start, mention.end))
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
-def _new_names(text: str) -> list[Mention]:
+def _new_names(flat: Flat) -> list[Mention]:
+    text = flat.lined
     found: list[Mention] = []
-    for match in near(text, ORGANIZATION_HEAD, NEW_ORGANIZATION, 120, 90):
+    for match in flat.near(ORGANIZATION_HEAD, NEW_ORGANIZATION, 120, 90, text):
         name = _strip_leading(match.group().strip())
         if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES:
             start = match.start() + match.group().index(name)
             found.append(Mention("organization", name, start, start + len(name)))
-    for match in near(text, PERSON_CUE, NEW_PERSON, 40, 60):
+    for match in flat.near(PERSON_CUE, NEW_PERSON, 40, 60, text):
         group = "name" if match["name"] else "name2"
         name = match[group]
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("person", name, match.start(group), match.end(group)))
     datelines = list(NEW_PLACE.finditer(text, 0, min(len(text), DATELINE_REACH)))
-    for match in datelines + near(text, PLACE_CUE, NEW_PLACE, 60, 60):
+    for match in datelines + flat.near(PLACE_CUE, NEW_PLACE, 60, 60, text):
         group = next(g for g in ("name1", "name2", "name3", "name4") if match[g])
         name = match[group]
         if name.split()[0] not in NOT_NAMES:
             found.append(Mention("place", name, match.start(group), match.end(group)))
-    for match in near(text, PLACE_PLURAL, PLACE_LIST, 160, 20):
+    for match in flat.near(PLACE_PLURAL, PLACE_LIST, 160, 20, text):
         for listed in re.finditer(PLACE_NAME, match["names"]):
             if listed.group() not in NOT_NAMES:
                 start = match.start("names") + listed.start()

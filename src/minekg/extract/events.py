@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from minekg.extract.citations import Citations
 from minekg.extract.dates import YEAR, DateMention
 from minekg.extract.entities import Mention
-from minekg.extract.text import Flat, near
+from minekg.extract.text import Flat
 
 ORDINAL_NUMBERS = {
     "first": 1,
@@ -65,7 +65,6 @@ MEETING = re.compile(
     rf"(?<![\w-])(?P<ordinal>(?i:{ORDINAL}))\s(?P<name>(?:[A-Za-z][\w\-]*\s){{0,5}}?"
     rf"(?P<head>(?i:{HEAD}))(?:\s(?:of|on|to)\s(?:the\s)?(?:{NAME_WORD}\s?){{1,16}})?)"
 )
-MEETING_HEAD = re.compile(r"(?i:conference|summit|meeting|session)")
 NAMED_MEETING = re.compile(
     r"\b(?:the\s)(?P<name>(?:Summit|Conference)\sof\sthe\s(?:[A-Z][\w\-]*\s?){1,4})"
     r"|\b(?P<name2>(?:[A-Z][\w\-]*\s){1,6}(?:Conference|Summit|Forum))(?=,?\s(?:was\s|will\sbe\s)?"
@@ -92,7 +91,6 @@ SIGNING = re.compile(
     rf"(?:[A-Z][\w\-]*\s?(?:of\s|on\s|and\s|for\s)?){{1,10}})?)",
     re.IGNORECASE,
 )
-SIGNED_WORD = re.compile(r"\bsigned\b")
 DATED_STATEMENT = re.compile(
     r"\b(?:trilateral|tripartite|joint)\s(?:statement|declaration)\sof\s(?=\d)", re.IGNORECASE
 )
@@ -122,7 +120,6 @@ OPERATION = re.compile(
     r"|peacekeeping)\s(?:operations?|measures))\b",
     re.IGNORECASE,
 )
-OPERATION_WORD = re.compile(r"\b(?:operations?|measures)\b")
 OBSERVANCE = re.compile(
     r"\bInternational\sDay\s(?:for|of|against)\s(?:[A-Z][\w\-]*\s?(?:and\s|in\s|for\s|of\s)?){2,10}"
 )
@@ -135,15 +132,18 @@ POLICY = re.compile(
 )
 
 
-NAMED_HEAD = re.compile(r"\b(?:Conference|Summit|Forum)\b")
-THEMED_HEAD = re.compile(r"\b(?:[Cc]onference|[Ss]ummit|[Mm]eeting|[Ww]orkshop|[Ff]orum)\b")
-COURT_WORD = re.compile(r"\b(?:Court|Tribunal)\b")
-WAR_WORD = re.compile(r"\b[Ww]ar\b")
-AGGRESSION_WORD = re.compile(r"\b(?:aggression|invasion|assault|offensive|attack)\b")
-LAUNCH_WORD = re.compile(r"\b(?:launched|started|began|unleashed)\b")
-DAY_WORD = re.compile(r"\bInternational\sDay\b")
-SINCE_WORD = re.compile(r"\bsince\b")
-POLICY_WORD = re.compile(r"\b(?:declared|designated|designating|proclaimed)\b")
+MEETING_HEAD = frozenset({"conference", "summit", "meeting", "session"})
+NAMED_HEAD = frozenset({"conference", "summit", "forum"})
+THEMED_HEAD = frozenset({"conference", "summit", "meeting", "workshop", "forum"})
+COURT_WORD = frozenset({"court", "tribunal"})
+WAR_WORD = frozenset({"war"})
+AGGRESSION_WORD = frozenset({"aggression", "invasion", "assault", "offensive", "attack"})
+LAUNCH_WORD = frozenset({"launched", "started", "began", "unleashed"})
+DAY_WORD = frozenset({"day"})
+SINCE_WORD = frozenset({"since"})
+POLICY_WORD = frozenset({"declared", "designated", "designating", "proclaimed"})
+SIGNED_WORD = frozenset({"signed"})
+OPERATION_WORD = frozenset({"operation", "operations", "measures"})
 
 
 @dataclass
@@ -184,9 +184,8 @@ def find_events(
 def _meetings(
     flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
 ) -> list[Event]:
-    text = flat.text
     events: list[Event] = []
-    for match in near(text, MEETING_HEAD, MEETING, 100, 250):
+    for match in flat.near(MEETING_HEAD, MEETING, 100, 260):
         name = _trim_name(match["ordinal"] + " " + match["name"])
         head = match["head"].lower()
         if head == "session" and not re.search(r"session\sof\s", name, re.IGNORECASE):
@@ -198,7 +197,7 @@ def _meetings(
         event.key = f"{_ordinal(match['ordinal'])} {head}"
         events.append(_with_details(flat, event, dates, mentions))
     ordinal_spans = [(e.start, e.end) for e in events]
-    for match in near(text, NAMED_HEAD, NAMED_MEETING, 80, 60):
+    for match in flat.near(NAMED_HEAD, NAMED_MEETING, 80, 70):
         group = "name" if match["name"] else "name2"
         if any(s <= match.start(group) < e for s, e in ordinal_spans):
             continue
@@ -206,7 +205,7 @@ def _meetings(
         kind = "summit" if "Summit" in name else "conference"
         event = Event(kind, name, match.start(group), match.start(group) + len(name))
         events.append(_with_details(flat, event, dates, mentions, anywhere=True))
-    for match in near(text, THEMED_HEAD, THEMED, 20, 240):
+    for match in flat.near(THEMED_HEAD, THEMED, 20, 250):
         name = f"{match['name']} on “{match['theme']}”"
         event = Event("conference", name, match.start(), match.end("name"), theme=match["theme"])
         event.key = "theme " + _key(match["theme"])
@@ -240,7 +239,7 @@ def _signings(
 ) -> list[Event]:
     text = flat.text
     events: list[Event] = []
-    for match in near(text, SIGNED_WORD, SIGNING, 260, 160):
+    for match in flat.near(SIGNED_WORD, SIGNING, 260, 170):
         name = _trim_name((match["name"] or match["name2"] or "").strip())
         event = Event("signing", f"Signing of the {name}", match.start(), match.end())
         event.key = (
@@ -292,7 +291,7 @@ def _courts(
 ) -> list[Event]:
     text = flat.text
     events: list[Event] = []
-    for match in near(text, COURT_WORD, COURT, 50, 90):
+    for match in flat.near(COURT_WORD, COURT, 50, 100):
         event = Event("court_decision", f"{match['court']} decision", match.start(), match.end())
         events.append(_with_details(flat, event, dates, mentions, anywhere=True))
     for match in PROCEEDINGS.finditer(text):
@@ -322,16 +321,16 @@ def _wars(
 ) -> list[Event]:
     text = flat.text
     events: list[Event] = []
-    for match in near(text, WAR_WORD, WAR_END, 60, 20):
+    for match in flat.near(WAR_WORD, WAR_END, 60, 20):
         name = match["name"][0].upper() + match["name"][1:]
         event = Event("war", name, match.start("name"), match.end(), last=match["year"])
         event.key = f"war ending {match['year']}"
         events.append(event)
-    for match in near(text, AGGRESSION_WORD, AGGRESSION, 40, 40):
+    for match in flat.near(AGGRESSION_WORD, AGGRESSION, 40, 50):
         event = Event("war", match["name"], match.start(), match.end())
         event.key = "war " + match["name"].split()[0].lower()
         events.append(_with_details(flat, event, dates, mentions))
-    for match in near(text, LAUNCH_WORD, WAR_START, 5, 60):
+    for match in flat.near(LAUNCH_WORD, WAR_START, 5, 70):
         sentence = flat.sentence_of(match.start())
         years = [d for d in dates if sentence[0] <= d.start < sentence[1]]
         if years:
@@ -346,7 +345,7 @@ def _operations(
     text = flat.text
     events: list[Event] = []
     by_sentence: dict[tuple[int, int], list[re.Match[str]]] = {}
-    for found in near(text, OPERATION_WORD, OPERATION, 40, 30):
+    for found in flat.near(OPERATION_WORD, OPERATION, 40, 40):
         by_sentence.setdefault(flat.sentence_of(found.start()), []).append(found)
     for (sentence_start, sentence_end), operations in by_sentence.items():
         sentence = text[sentence_start:sentence_end]
@@ -371,16 +370,16 @@ def _others(
 ) -> list[Event]:
     text = flat.text
     events: list[Event] = []
-    for match in near(text, DAY_WORD, OBSERVANCE, 20, 120):
+    for match in flat.near(DAY_WORD, OBSERVANCE, 30, 130):
         events.append(Event("observance", match.group().strip(), match.start(), match.end()))
-    for match in near(text, SINCE_WORD, ESTABLISHED_SINCE, 30, 10):
+    for match in flat.near(SINCE_WORD, ESTABLISHED_SINCE, 30, 10):
         date = _date_at(dates, match.end())
         if date:
             sentence = flat.sentence_of(match.start())
             kind = "deployment" if "deployed" in match.group() else "establishment"
             subject = " ".join(text[sentence[0] : match.start()].split()[:8])
             events.append(Event(kind, subject, sentence[0], date.end, date.value))
-    for match in near(text, POLICY_WORD, POLICY, 5, 150):
+    for match in flat.near(POLICY_WORD, POLICY, 5, 160):
         sentence = flat.sentence_of(match.start())
         name = f"Declaration of {match['what'].strip()} as {match['as'].strip()}"
         event = Event("policy_decision", name, match.start(), match.end())

@@ -29,6 +29,7 @@ from spacy.vocab import Vocab
 from minekg.reading import SourceText
 
 WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
+WORD = re.compile(r"[A-Za-z]+")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
 SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s[“\"(\[]?[A-Z0-9•▪●])|\s[•▪●](?=\s)")
 ABBREVIATIONS = re.compile(
@@ -41,21 +42,6 @@ ABBREVIATIONS = re.compile(
 def vocab() -> Vocab:
     """The vocabulary of spaCy's blank English pipeline, built once per process."""
     return spacy.blank("en").vocab
-
-
-def near(
-    text: str, trigger: re.Pattern[str], pattern: re.Pattern[str], before: int, after: int
-) -> list[re.Match[str]]:
-    """Matches of ``pattern`` in windows around matches of a cheap ``trigger``: an expensive
-    pattern then runs on a few hundred characters instead of the whole text."""
-    windows: list[list[int]] = []
-    for hit in trigger.finditer(text):
-        start, end = max(0, hit.start() - before), min(len(text), hit.end() + after)
-        if windows and start <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], end)
-        else:
-            windows.append([start, end])
-    return [m for start, end in windows for m in pattern.finditer(text, start, end)]
 
 
 def make_doc(text: str) -> Doc:
@@ -140,6 +126,36 @@ class Flat:
             if offset < end:
                 return start, end
         return 0, len(self.text)
+
+    @cached_property
+    def _words(self) -> dict[str, list[int]]:
+        """Where each word (lower case, letters only) starts: a cheap index for triggers."""
+        index: dict[str, list[int]] = {}
+        for match in WORD.finditer(self.text):
+            index.setdefault(match.group().lower(), []).append(match.start())
+        return index
+
+    def near(
+        self,
+        words: frozenset[str],
+        pattern: re.Pattern[str],
+        before: int,
+        after: int,
+        text: str | None = None,
+    ) -> list[re.Match[str]]:
+        """Matches of an expensive ``pattern`` only in windows around the trigger ``words``
+        (it then runs on a few hundred characters instead of the whole text). ``text`` is
+        this text or one of the same length (``lined``)."""
+        text = self.text if text is None else text
+        hits = sorted(at for word in words for at in self._words.get(word, ()))
+        windows: list[list[int]] = []
+        for at in hits:
+            start, end = max(0, at - before), min(len(text), at + after)
+            if windows and start <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], end)
+            else:
+                windows.append([start, end])
+        return [m for start, end in windows for m in pattern.finditer(text, start, end)]
 
     def to_clean(self, offset: int) -> int:
         k = bisect_right(self.flat_starts, offset) - 1
