@@ -252,7 +252,7 @@ def find_figures(
                 start=match.start(),
                 end=min(sentence[1], match.end() + 40),
                 sentence=sentence,
-                qualifier=_qualifier(text, match.start(), sentence[0]),
+                qualifier=_qualifier(text, match.start(), sentence[0])[0],
                 place=main_state,
             )
         )
@@ -301,14 +301,15 @@ def _figure(
         unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest
     )
     period_text, period_start, period_end = _period(text, sentence, dates)
+    qualifier, qualified_start = _qualifier(text, start, sentence[0])
     return Figure(
         measure=measure,
         value=value,
         unit=_unit_name(unit, measure),
-        start=_statement_start(text, start, sentence[0]),
+        start=qualified_start,
         end=max(unit_end, end),
         sentence=sentence,
-        qualifier=_qualifier(text, start, sentence[0]),
+        qualifier=qualifier,
         as_of=_as_of(text, sentence, dates),
         period_text=period_text,
         period_start=period_start,
@@ -544,22 +545,15 @@ def _unit_name(unit: str, measure: str) -> str:
     return names.get(unit, unit)
 
 
-def _statement_start(text: str, start: int, sentence_start: int) -> int:
-    """Start the quote at the qualifier or currency sign that belongs to the number."""
-    before = text[max(sentence_start, start - 30) : start]
-    for _name, pattern in QUALIFIER_BEFORE:
-        found = pattern.search(before)
-        if found:
-            return start - len(before) + found.start()
-    return start
-
-
-def _qualifier(text: str, start: int, sentence_start: int) -> str | None:
+def _qualifier(text: str, start: int, sentence_start: int) -> tuple[str | None, int]:
+    """The qualifier just before a number ("some", "more than" …) and where the statement of
+    the figure starts: at its qualifier, so the quote shows it."""
     before = text[max(sentence_start, start - 30) : start]
     for name, pattern in QUALIFIER_BEFORE:
-        if pattern.search(before):
-            return name
-    return None
+        found = pattern.search(before)
+        if found:
+            return name, start - len(before) + found.start()
+    return None, start
 
 
 def _in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:

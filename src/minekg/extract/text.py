@@ -29,7 +29,7 @@ from spacy.vocab import Vocab
 from minekg.reading import SourceText
 
 WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
-WORD = re.compile(r"[A-Za-z]+")
+WORD = re.compile(r"[a-z]+")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
 SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s[“\"(\[]?[A-Z0-9•▪●])|\s[•▪●](?=\s)")
 ABBREVIATIONS = re.compile(
@@ -131,8 +131,11 @@ class Flat:
     def _words(self) -> dict[str, list[int]]:
         """Where each word (lower case, letters only) starts: a cheap index for triggers."""
         index: dict[str, list[int]] = {}
-        for match in WORD.finditer(self.text):
-            index.setdefault(match.group().lower(), []).append(match.start())
+        lower = self.text.lower()
+        if len(lower) != len(self.text):  # a letter whose lower case is longer ("İ")
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
+        for match in WORD.finditer(lower):
+            index.setdefault(match.group(), []).append(match.start())
         return index
 
     def near(
