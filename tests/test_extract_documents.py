@@ -53,6 +53,7 @@ def test_un_report_on_cambodia_angola_ukraine_lao(fixtures: dict[str, Extraction
     assert gold["document"]["symbols"] == ["A/79/255"]
     assert gold["document"]["type"] == "report"
     assert gold["document"]["date"] == "2024-07-26"
+    assert gold["document"]["title"] == "Assistance in mine action"
     assert gold["cited_documents"] == ["A/RES/77/75", "S/RES/2365 (2017)", "A/C.1/79/L.12/Rev.1"]
     assert gold["states"] == ["Cambodia", "Angola", "Ukraine", "Lao People's Democratic Republic"]
     cambodia = stat(fixtures["sg-report-assistance-in-mine-action"], 1970)

@@ -99,6 +99,7 @@ PLACE_CUE = frozenset(
 )
 PLACE_PLURAL = frozenset("provinces districts regions oblasts governorates municipalities".split())
 DATELINE_REACH = 400
+WITHIN = re.compile(r"\bwithin\s(?:the\s)?$")
 NOT_NAMES = {
     "The",
     "This",
@@ -234,7 +235,9 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
         for span in spans
         if (span.start, span.end, span.label_) not in kept_keys
         and any(
-            s <= span.start and span.end <= e and kind != gaz.entries[span.label_][0]
+            s <= span.start
+            and span.end <= e
+            and (kind != gaz.entries[span.label_][0] or _part_of(flat.text, span.start_char))
             for s, e, kind in kept_kinds
         )
     ]
@@ -277,6 +280,11 @@ def _new_names(flat: Flat) -> list[Mention]:
                 start = match.start("names") + listed.start()
                 found.append(Mention("place", listed.group(), start, start + len(listed.group())))
     return found
+
+
+def _part_of(text: str, start: int) -> bool:
+    """A name inside a longer one after "within (the)": "contact group within the NAM"."""
+    return bool(WITHIN.search(text, max(0, start - 12), start))
 
 
 def _strip_leading(name: str) -> str:

@@ -114,8 +114,17 @@ def _segment_meta(
         meta.author_org = _org_in(
             mentions, head_offset + letter.start("from"), head_offset + letter.end("from")
         )
-    elif REPORT_TITLE.search(head[:600]):
+    elif report := REPORT_TITLE.search(head[:600]):
         meta.type = "report"
+        lines = [
+            line.strip()
+            for line in flat.lined[head_offset : head_offset + report.start()].split("¶")
+        ]
+        title = next((line for line in reversed(lines) if line), None)
+        if title and not re.match(r"(?:Item|Agenda|Distr|Original|\d)", title):
+            meta.title = title
+            at = flat.lined.rindex(title, head_offset, head_offset + report.start())
+            meta.span = (at, at + len(title))
     elif RESOLUTION_TITLE.search(head[:600]):
         meta.type = "resolution"
     elif not covering and re.search(r"\bDeclaration\b", head[:400]):
