@@ -131,10 +131,10 @@ def _segment_meta(
         meta.type = "declaration"
     elif not covering and re.search(r"^\s*To\s(?:the\s)?participants", head):
         meta.type = "statement"
-        title = re.match(r"\s*(To\s[^”\"]{5,200}(?:[“\"][^”\"]{3,200}[”\"])?)", head)
-        if title:
-            meta.title = title.group(1)
-            meta.span = (head_offset + title.start(1), head_offset + title.end(1))
+        greeting = re.match(r"\s*(To\s[^”\"]{5,200}(?:[“\"][^”\"]{3,200}[”\"])?)", head)
+        if greeting:
+            meta.title = greeting.group(1)
+            meta.span = (head_offset + greeting.start(1), head_offset + greeting.end(1))
     if meta.type == "declaration":
         ranges = [d for d in find_dates(head[:400]) if d.last]
         meta.date = ranges[0].last if ranges else None
