@@ -508,9 +508,7 @@ def _keeps_hyphen(before: str, after: str, original: str) -> bool:
     return re.search(rf"\b{head[1]}{tail[0]}\b", original, re.I) is None
 
 
-def _delete(
-    text: str, mapped: list[int], spans: list[tuple[int, int]]
-) -> tuple[str, list[int]]:
+def _delete(text: str, mapped: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
     """Remove the spans from text and map alike; a span starting inside a removed one is moot."""
     if not spans:
         return text, mapped
