@@ -186,3 +186,19 @@ def test_claims_name_claimant_accused_and_law(tmp_path: Path, reference: Referen
         ("Moldova", "Georgia"),
     ]
     assert claims[0]["law"] == ["international humanitarian law"]
+
+
+def test_datelines_currencies_and_agencies_named_after_their_state(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Sarajevo, 4 April 2025 - The Bosnia and Herzegovina Mine Action Centre said that "
+        "Norway provided EUR 3.2 million in 2024 and that clearance needs USD 60 million."
+    )
+    result = found(tmp_path, reference, text)
+    assert result["places"] == ["Sarajevo"]
+    assert "Bosnia and Herzegovina Mine Action Centre" in result["organizations"]
+    assert "Bosnia and Herzegovina" in result["states"]
+    assert ("mine_action_funding_eur", 3200000, None) in figures(result)
+    units = {s["value"]: s["unit"] for s in result["statistics"]}
+    assert units == {3200000: "EUR", 60000000: "USD"}

@@ -84,8 +84,8 @@ NEW_PLACE = re.compile(
     r"(?P<name1>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?))"
     r"|\b(?:held|hosted|convened|signed|took\splace|based)\sin\s(?P<name3>[A-Z][\w’'\-]+"
     r"(?:[ ][A-Z][\w’'\-]+)?)"
-    r"|(?:^|¶)\s?(?P<name4>[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),\s(?:January|February|March|April"
-    r"|May|June|July|August|September|October|November|December)\s\d"
+    r"|(?:^|¶)\s?(?P<name4>[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),\s(?:\d{1,2}\s)?(?:January|February"
+    r"|March|April|May|June|July|August|September|October|November|December)\s\d"
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
@@ -247,11 +247,16 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
         if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[span.end_char :]):
             continue
         mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
-    taken = [(m.start, m.end) for m in mentions]
     for mention in _new_names(flat):
-        if not any(mention.start < e and s < mention.end for s, e in taken):
+        overlapping = [m for m in mentions if mention.start < m.end and m.start < mention.end]
+        if not overlapping or (
+            mention.kind == "organization"
+            and all(
+                m.kind in ("state", "place") and mention.start <= m.start and m.end <= mention.end
+                for m in overlapping
+            )
+        ):
             mentions.append(mention)
-            taken.append((mention.start, mention.end))
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 

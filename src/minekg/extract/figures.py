@@ -121,6 +121,7 @@ UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("areas", re.compile(rf"\s{W}{{0,2}}?(?:minefields|hazardous\sareas|mined\sareas)\b")),
     ("teams", re.compile(rf"\s{W}{{0,2}}?teams\b")),
     ("usd", re.compile(r"\s(?:US\sdollars|dollars|USD|US\$)\b")),
+    ("eur", re.compile(r"\s(?:euros?|EUR)\b")),
 ]
 NOT_A_FIGURE_BEFORE = re.compile(
     r"(?:\b(?:rules?|resolutions?|No\.?|para(?:graph)?s?\.?|items?|Goal|COP|SDG|Articles?"
@@ -290,7 +291,7 @@ def _figure(
     if (
         match["num"]
         and re.fullmatch(r"(?:19|20)\d\d", match["num"])
-        and unit not in ("persons", "mines", "erw", "devices", "hectares", "km2", "usd")
+        and unit not in ("persons", "mines", "erw", "devices", "hectares", "km2", "usd", "eur")
     ):
         return None
     if unit == "decades":
@@ -333,7 +334,7 @@ def _value(match: re.Match[str]) -> Decimal | None:
 
 def _unit(text: str, end: int, match: re.Match[str]) -> tuple[str | None, int]:
     if match["currency"]:
-        return "usd", end
+        return ("eur" if re.match(r"€|EUR", match["currency"]) else "usd"), end
     rest = text[end : end + 80]
     for name, pattern in UNITS:
         found = pattern.match(rest)
@@ -471,10 +472,10 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
         return "minefields"
     if unit == "teams":
         return "demining_teams"
-    if unit == "usd":
+    if unit in ("usd", "eur"):
         if re.search(r"fund|contribut|donat|provided|allocat|pledg|grant", sentence, re.IGNORECASE):
-            return "mine_action_funding_usd"
-        return "clearance_cost_usd"
+            return f"mine_action_funding_{unit}"
+        return f"clearance_cost_{unit}"
     return unit
 
 
@@ -541,6 +542,7 @@ def _unit_name(unit: str, measure: str) -> str:
         "areas": "minefields",
         "teams": "teams",
         "usd": "USD",
+        "eur": "EUR",
     }
     return names.get(unit, unit)
 
