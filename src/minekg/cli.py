@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from minekg import analytics, checks, dumps, mapping, reasoning, show, store
+from minekg import analytics, checks, dumps, ingest, mapping, reading, reasoning, show, store
 from minekg import pipeline as building
 from minekg import queries as minekg_queries
 from minekg.errors import InputErrors, MinekgError
+from minekg.inputs import Reference, load_reference
 from minekg.vocab import DEFAULT_BASE, IRIs
 
 console = Console(highlight=False, soft_wrap=True)
@@ -328,6 +329,196 @@ def _short(iri: str) -> str:
         if iri.startswith(namespace):
             return prefix + iri[len(namespace) :]
     return iri
+
+
+source_files = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+reference_option = click.option(
+    "--reference",
+    "reference_dir",
+    type=click.Path(path_type=Path),
+    default=Path("data/reference"),
+    show_default=True,
+    help="Reference data the extractor names states, organizations, rules… from.",
+)
+max_mb_option = click.option(
+    "--max-mb",
+    type=click.FloatRange(min=0),
+    default=reading.MAX_BYTES / 2**20,
+    show_default=True,
+    help="Refuse files larger than this many megabytes, before reading them.",
+)
+
+
+@main.command()
+@source_files
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gold", "record", "json"]),
+    default="gold",
+    show_default=True,
+    help="gold: the answer-key structure (YAML); record: a draft record (YAML); json: JSON lines.",
+)
+@reference_option
+@max_mb_option
+def extract(
+    files: tuple[Path, ...], fmt: ingest.Format, reference_dir: Path, max_mb: float
+) -> None:
+    """Print what minekg finds in each FILE (.txt, .md, .html, .htm, .pdf).
+
+    YAML formats print one document per file ("--- # FILE"); json prints one object per line.
+
+    Exit code 0: every file extracted; 1: a file failed (its error is on stderr, the other files
+    are printed); 2: the reference data could not be loaded.
+    """
+    reference = _reference(reference_dir)
+    failed = False
+    for path in files:
+        outcome = ingest.extract_file(path, reference, fmt, int(max_mb * 2**20))
+        if outcome.error:
+            click.echo(f"error: {outcome.error}", err=True)
+            failed = True
+        elif fmt == "json":
+            click.echo(outcome.output)
+        else:
+            click.echo(f"--- # {path}\n{outcome.output}", nl=False)
+    sys.exit(1 if failed else 0)
+
+
+@main.command("ingest")
+@source_files
+@click.option(
+    "--records",
+    "records_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/records"),
+    show_default=True,
+    help="Where draft records are written.",
+)
+@reference_option
+@ontology_option
+@click.option("--force", is_flag=True, help="Replace earlier drafts (never a reviewed record).")
+@max_mb_option
+def ingest_files(
+    files: tuple[Path, ...],
+    records_dir: Path,
+    reference_dir: Path,
+    ontology_dir: Path,
+    force: bool,
+    max_mb: float,
+) -> None:
+    """Extract each FILE into a draft record, data/records/<key>.yaml, for a person to review.
+
+    The key is the document's own UN symbol (A/79/690 gives A-79-690), else the file name.
+    A reviewed record is never overwritten; an earlier draft only with --force. A draft is
+    checked as `minekg build` checks records (measures, SHACL shapes) and not written if the
+    build would reject it.
+
+    Exit code 0: every file read (skipped ones included); 1: a file failed or its draft would
+    not build; 2: the reference data or ontology could not be loaded.
+    """
+    try:
+        gate = ingest.Gate.load(_reference(reference_dir), ontology_dir)
+    except MinekgError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    failed = False
+    for path in files:
+        outcome = ingest.ingest_file(path, gate, records_dir, force, int(max_mb * 2**20))
+        if outcome.error:
+            click.echo(f"error: {outcome.error}", err=True)
+            failed = True
+        else:
+            click.echo(ingest.summary(outcome))
+    sys.exit(1 if failed else 0)
+
+
+@main.command("eval")
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of answer keys (*.yaml, the structure of shared/gold/SCHEMA.md).",
+)
+@click.option(
+    "--docs",
+    "docs_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of the documents, each with the same stem as its answer key.",
+)
+@reference_option
+@click.option(
+    "--min-f1", type=click.FloatRange(0, 1), default=None, help="Exit 1 if overall F1 is lower."
+)
+def evaluate_command(
+    gold_dir: Path, docs_dir: Path, reference_dir: Path, min_f1: float | None
+) -> None:
+    """Score extraction against answer keys: precision, recall and F1 per category and overall.
+
+    Exit code 0: scored (and overall F1 >= --min-f1); 1: an answer key or document could not be
+    read (the others are still scored) or F1 is below --min-f1; 2: no answer keys or no
+    reference data.
+    """
+    from minekg import evaluate
+    from minekg.extract import extract as run_extraction
+
+    keys = sorted(gold_dir.glob("*.yaml")) if gold_dir.is_dir() else []
+    if not keys:
+        click.echo(f"error: {gold_dir}: no answer keys (*.yaml)", err=True)
+        sys.exit(2)
+    reference = _reference(reference_dir)
+    scores = []
+    failed = False
+    for key_path in keys:
+        documents = sorted(
+            p for p in docs_dir.glob(f"{key_path.stem}.*") if p.suffix in reading.MEDIA_TYPES
+        )
+        if not documents:
+            click.echo(f"error: {key_path}: no document {key_path.stem}.* in {docs_dir}", err=True)
+            failed = True
+            continue
+        try:
+            gold = evaluate.load_answer_key(key_path)
+            found = run_extraction(reading.read(documents[0]), reference).to_gold()
+        except MinekgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed = True
+            continue
+        scores.append(evaluate.score_document(gold, found))
+    totals = evaluate.add_up(scores)
+    overall = evaluate.overall(totals)
+    table = Table(title=f"Extraction scored against {len(scores)} answer key(s)", show_edge=False)
+    for column in ("category", "gold", "found", "matched", "P", "R", "F1"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    for category, score in [*totals.items(), ("overall (micro)", overall)]:
+        table.add_row(
+            category,
+            str(score.expected),
+            str(score.found),
+            str(score.matched),
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+        )
+    console.print(table)
+    if min_f1 is not None and overall.f1 < min_f1:
+        click.echo(f"error: overall F1 {overall.f1:.3f} is below --min-f1 {min_f1}", err=True)
+        failed = True
+    sys.exit(1 if failed else 0)
+
+
+def _reference(directory: Path) -> Reference:
+    if not directory.is_dir():
+        click.echo(f"error: {directory}: no such folder of reference data (--reference)", err=True)
+        sys.exit(2)
+    try:
+        return load_reference(directory)
+    except InputErrors as exc:
+        _report_errors(exc)
+        click.echo(f"error: {directory}: reference data has {len(exc.errors)} problem(s)", err=True)
+        sys.exit(2)
 
 
 def _report_errors(exc: InputErrors) -> None:

@@ -1,0 +1,250 @@
+"""Scoring an extraction against an answer key, with the rules of shared/gold/SCHEMA.md.
+
+An extractor is only worth trusting as far as it is measured. Each category is scored by
+precision and recall of one-to-one matches between found and expected items: names match after
+case, accent and punctuation folding (small spelling variants pass), UN symbols after removing
+spaces and brackets, figures by value within 0.5 % ("typed" when the measure matches too; figures
+without a value are not scored), events by start date or name, claims by claimant and accused,
+and every ``document`` field counts as one item. The overall score is micro-averaged over the
+categories (the typed figures view is reported but not counted twice).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from minekg import yamlio
+from minekg.errors import InputError
+
+NAME_CATEGORIES = ("instruments", "states", "organizations", "persons", "places")
+CATEGORIES = (
+    "document",
+    "cited_documents",
+    "ihl_rules",
+    *NAME_CATEGORIES,
+    "events",
+    "claims",
+    "statistics",
+    "statistics_typed",
+)
+NOT_IN_OVERALL = {"statistics_typed"}
+DOCUMENT_FIELDS = ("type", "date", "title", "author", "author_org", "addressee")
+VALUE_TOLERANCE = 0.005
+SPELLING_SIMILARITY = 0.88
+MINOR_WORDS = {"and", "of", "the", "for", "on", "in", "to"}
+
+
+@dataclass(frozen=True)
+class Score:
+    """Counts for one category; precision, recall and F1 derive from them."""
+
+    expected: int
+    found: int
+    matched: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.found if self.found else (1.0 if not self.expected else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.expected if self.expected else (1.0 if not self.found else 0.0)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(
+            self.expected + other.expected, self.found + other.found, self.matched + other.matched
+        )
+
+
+def fold(text: object) -> str:
+    """Case, accent and punctuation folded: "Non-Aligned  Movement" → "non aligned movement"."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return " ".join(words)
+
+
+def same_name(a: object, b: object) -> bool:
+    """Equal after folding, or a small spelling variant ("Non-Alignment" for "Non-Aligned")."""
+    x, y = fold(a), fold(b)
+    if not x or not y:
+        return False
+    if x == y or _initials(x) == y.replace(" ", "") or _initials(y) == x.replace(" ", ""):
+        return True
+    return SequenceMatcher(None, x, y).ratio() >= SPELLING_SIMILARITY
+
+
+def _initials(folded: str) -> str:
+    """ "united nations educational scientific and cultural organization" → "unesco"."""
+    words = [w for w in folded.split() if w not in MINOR_WORDS]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def fold_symbol(symbol: object) -> str:
+    return re.sub(r"[\s()\[\]]", "", str(symbol)).upper()
+
+
+def same_value(expected: object, found: object) -> bool:
+    g, f = _number(expected), _number(found)
+    if g is None or f is None:
+        return False
+    return abs(g - f) <= VALUE_TOLERANCE * abs(g) if g else f == 0
+
+
+def same_date(a: object, b: object) -> bool:
+    """Dates agree at the coarser of their precisions: "2024-05" and "2024-05-30" agree."""
+    x, y = str(a), str(b)
+    return bool(x and y) and (x.startswith(y) or y.startswith(x))
+
+
+def match_count(expected: list[Any], found: list[Any], same: Callable[[Any, Any], bool]) -> int:
+    """The size of a maximum one-to-one matching (Kuhn's augmenting paths; lists are small)."""
+    edges = [[j for j, f in enumerate(found) if same(e, f)] for e in expected]
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in edges[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    return sum(augment(i, set()) for i in range(len(expected)))
+
+
+def score_document(gold: dict[str, Any], found: dict[str, Any]) -> dict[str, Score]:
+    """Per-category scores of one extraction (``found``) against one answer key (``gold``)."""
+    scores: dict[str, Score] = {}
+    scores["document"] = _score(
+        _document_items(gold.get("document") or {}),
+        _document_items(found.get("document") or {}),
+        _same_document_item,
+    )
+    scores["cited_documents"] = _score(
+        _list(gold, "cited_documents"),
+        _list(found, "cited_documents"),
+        lambda a, b: fold_symbol(a) == fold_symbol(b),
+    )
+    scores["ihl_rules"] = _score(
+        _list(gold, "ihl_rules"), _list(found, "ihl_rules"), lambda a, b: str(a) == str(b)
+    )
+    for category in NAME_CATEGORIES:
+        scores[category] = _score(_list(gold, category), _list(found, category), same_name)
+    scores["events"] = _score(_list(gold, "events"), _list(found, "events"), _same_event)
+    scores["claims"] = _score(_list(gold, "claims"), _list(found, "claims"), _same_claim)
+    gold_figures = [s for s in _list(gold, "statistics") if _number(_get(s, "value")) is not None]
+    found_figures = [s for s in _list(found, "statistics") if _number(_get(s, "value")) is not None]
+    scores["statistics"] = _score(
+        gold_figures, found_figures, lambda a, b: same_value(a["value"], b["value"])
+    )
+    scores["statistics_typed"] = _score(
+        gold_figures,
+        found_figures,
+        lambda a, b: same_value(a["value"], b["value"]) and a.get("measure") == b.get("measure"),
+    )
+    return scores
+
+
+def overall(scores: dict[str, Score]) -> Score:
+    """Micro-average: every scored item of every category counts once."""
+    total = Score(0, 0, 0)
+    for category, score in scores.items():
+        if category not in NOT_IN_OVERALL:
+            total += score
+    return total
+
+
+def add_up(per_document: Iterable[dict[str, Score]]) -> dict[str, Score]:
+    totals = {category: Score(0, 0, 0) for category in CATEGORIES}
+    for scores in per_document:
+        for category, score in scores.items():
+            totals[category] += score
+    return totals
+
+
+def load_answer_key(path: Path) -> dict[str, Any]:
+    """One answer key; a file that is not a YAML mapping is an InputError naming it."""
+    data, _node = yamlio.load(path)
+    if not isinstance(data, dict):
+        raise InputError(path, None, None, "an answer key must be a YAML mapping")
+    return data
+
+
+def _score(expected: list[Any], found: list[Any], same: Callable[[Any, Any], bool]) -> Score:
+    return Score(len(expected), len(found), match_count(expected, found, same))
+
+
+def _list(data: dict[str, Any], category: str) -> list[Any]:
+    value = data.get(category) or []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _document_items(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Each field of the document and of its parts, one item each (each symbol is one item)."""
+    items: list[tuple[str, Any]] = [("symbol", s) for s in document.get("symbols") or []]
+    items += [(f, document[f]) for f in DOCUMENT_FIELDS if document.get(f) is not None]
+    for part in document.get("parts") or []:
+        items += [(f"part.{f}", part[f]) for f in DOCUMENT_FIELDS if part.get(f) is not None]
+    return items
+
+
+def _same_document_item(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
+    field_a, value_a = a
+    field_b, value_b = b
+    if field_a != field_b:
+        return False
+    if field_a == "symbol":
+        return fold_symbol(value_a) == fold_symbol(value_b)
+    if field_a.endswith("date"):
+        return str(value_a) == str(value_b)
+    return same_name(value_a, value_b)
+
+
+def _event_start(event: Any) -> str | None:
+    value = _get(event, "start") or _get(event, "date")
+    return str(value) if value is not None else None
+
+
+def _same_event(a: Any, b: Any) -> bool:
+    start_a, start_b = _event_start(a), _event_start(b)
+    if start_a and start_b and same_date(start_a, start_b):
+        return True
+    return same_name(_get(a, "name") or "", _get(b, "name") or "")
+
+
+def _parties(value: Any) -> set[str]:
+    values = value if isinstance(value, list) else [value]
+    return {fold(v) for v in values if v}
+
+
+def _same_claim(a: Any, b: Any) -> bool:
+    claimant_ok = same_name(_get(a, "claimant") or "", _get(b, "claimant") or "")
+    return claimant_ok and bool(_parties(_get(a, "accused")) & _parties(_get(b, "accused")))

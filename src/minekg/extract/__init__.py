@@ -1,0 +1,392 @@
+"""Extraction: from a new document to a draft record, every item with its evidence.
+
+``extract(source, reference)`` runs the finders over the document's clean text (one module per
+concern: citations, entities, figures, dates, events, claims, metadata) and returns an
+:class:`Extraction`, which speaks three forms: ``to_gold()`` the answer-key structure of
+shared/gold/SCHEMA.md (for scoring), ``to_record(key)`` a draft record for data/records/
+(review: draft; reference keys only), ``to_json()`` everything found, with evidence spans and
+the new entities it proposes. Every quote is the exact original text at the offsets given.
+
+Why rules and dictionaries on spaCy's blank pipeline rather than a statistical model: it runs
+offline with nothing to download, it is fast (the pipeline and phrase matchers are built once),
+and each decision can be traced to a pattern or a reference alias that a reviewer can read and
+fix; these documents are formulaic enough for that to be right most of the time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from minekg.extract.citations import Citations, find_citations
+from minekg.extract.claims import ClaimFound, find_claims
+from minekg.extract.dates import DateMention, find_dates
+from minekg.extract.entities import Mention, find_mentions
+from minekg.extract.events import Event, find_events
+from minekg.extract.figures import Figure, find_figures
+from minekg.extract.metadata import Meta, read_metadata
+from minekg.extract.text import Flat, Quote, flatten
+from minekg.inputs import Reference
+from minekg.reading import SourceText
+
+__all__ = ["Extraction", "extract"]
+
+CATEGORY_OF_KIND = {
+    "state": "states",
+    "organization": "organizations",
+    "person": "persons",
+    "place": "places",
+    "instrument": "instruments",
+}
+EVENT_TYPES = {
+    "conference",
+    "summit",
+    "meeting",
+    "war",
+    "military_operation",
+    "signing",
+    "resolution_adoption",
+    "court_proceedings",
+    "court_decision",
+    "policy_decision",
+    "establishment",
+    "project",
+    "deployment",
+    "dismissal",
+    "appointment",
+    "map_handover",
+    "public_statement",
+    "observance",
+    "report_issuance",
+    "renaming",
+}
+
+
+@dataclass
+class Extraction:
+    """Everything found in one document, in flat-text spans, with the way back to the file."""
+
+    flat: Flat
+    reference: Reference
+    meta: Meta
+    citations: Citations
+    mentions: list[Mention]
+    dates: list[DateMention]
+    figures: list[Figure]
+    events: list[Event]
+    claims: list[ClaimFound]
+
+    def quote(self, start: int, end: int) -> Quote:
+        return self.flat.quote(start, end)
+
+    def names(self, kind: str) -> list[str]:
+        """Canonical names of one kind, in order of first mention, each once."""
+        seen: dict[str, None] = {}
+        for mention in self.mentions:
+            if mention.kind == kind and not _is_law(mention) and not self._is_resolution(mention):
+                seen.setdefault(mention.label, None)
+        return list(seen)
+
+    def _is_resolution(self, mention: Mention) -> bool:
+        """Resolutions are cited documents (by symbol), not instruments named by title."""
+        if mention.kind != "instrument" or mention.key is None:
+            return False
+        return getattr(self.reference.get(mention.key), "type", None) == "resolution"
+
+    def to_gold(self) -> dict[str, Any]:
+        """The answer-key structure of shared/gold/SCHEMA.md."""
+        document = _meta_dict(self.meta)
+        document["symbols"] = [s for s, _, _ in self.citations.own_symbols]
+        document = {k: v for k, v in document.items() if v not in (None, [], "")}
+        gold: dict[str, Any] = {
+            "document": document,
+            "cited_documents": _unique(c.symbol for c in self.citations.cited if c.symbol),
+            "cited_works": [],
+            "ihl_rules": sorted({c.rule for c in self.citations.cited if c.rule is not None}),
+        }
+        for kind, category in CATEGORY_OF_KIND.items():
+            gold[category] = self.names(kind)
+        gold["events"] = [self._event_dict(e) for e in self.events]
+        gold["claims"] = [self._claim_dict(c) for c in self.claims]
+        gold["statistics"] = [self._figure_dict(f) for f in self.figures]
+        return gold
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything found, with evidence spans and the new entities proposed for review."""
+        gold = self.to_gold()
+        gold["citations"] = [
+            {
+                "symbol": c.symbol,
+                "rule": c.rule,
+                "footnote": c.footnote,
+                **self._evidence(c.start, c.end),
+            }
+            for c in self.citations.cited
+        ]
+        gold["mentions"] = [
+            {"kind": m.kind, "label": m.label, "key": m.key, **self._evidence(m.start, m.end)}
+            for m in self.mentions
+        ]
+        proposed: dict[tuple[str, str], dict[str, Any]] = {}
+        for m in self.mentions:
+            if m.key is None:
+                proposed.setdefault(
+                    (m.kind, m.label),
+                    {"type": m.kind, "label": m.label, **self._evidence(m.start, m.end)},
+                )
+        gold["proposed_entities"] = list(proposed.values())
+        return gold
+
+    def to_record(self, key: str) -> dict[str, Any]:
+        """A draft record for data/records/ in the structure :class:`minekg.records.Record`
+        validates (the tests check that it does), naming reference entities by key."""
+        source = self.flat.source
+        meta = self.meta
+        key_of = self._key_of
+        document: dict[str, Any] = {
+            "type": meta.type,
+            "title": meta.title,
+            "symbols": [s for s, _, _ in self.citations.own_symbols],
+            "date": meta.date,
+            "author": key_of(meta.author, "person"),
+            "author_org": key_of(meta.author_org, "state")
+            or key_of(meta.author_org, "organization"),
+            "evidence": self._record_evidence(*meta.span),
+            "parts": [
+                {
+                    "key": f"{key}-annex-{i + 1}",
+                    "type": part.type,
+                    "title": part.title,
+                    "date": part.date,
+                    "author": key_of(part.author, "person"),
+                    "author_text": part.author,
+                    "author_org": key_of(part.author_org, "state")
+                    or key_of(part.author_org, "organization"),
+                    "evidence": self._record_evidence(*part.span),
+                }
+                for i, part in enumerate(meta.parts)
+            ],
+        }
+        record: dict[str, Any] = {
+            "key": key,
+            "review": "draft",
+            "source": {
+                "file": source.path.name,
+                "sha256": source.sha256,
+                "media_type": source.media_type,
+            },
+            "document": _drop_empty(document),
+            "citations": [
+                _drop_empty(
+                    {
+                        "symbol": c.symbol,
+                        "rule": c.rule,
+                        "footnote": c.footnote,
+                        **self._record_evidence(c.start, c.end),
+                    }
+                )
+                for c in self.citations.cited
+            ],
+            "mentions": [
+                {"entity": m.key, **self._record_evidence(m.start, m.end)}
+                for m in self.mentions
+                if m.key is not None
+            ],
+            "events": [self._record_event(i, e) for i, e in enumerate(self.events)],
+            "claims": [
+                _drop_empty(
+                    {
+                        "claimant": c.claimant_key,
+                        "accused": [k for k in c.accused_keys if k],
+                        "claim": c.claim,
+                        "rules": c.rules,
+                        "invokes": c.law_keys,
+                        **self._record_evidence(c.start, c.end),
+                    }
+                )
+                for c in self.claims
+                if c.claimant_key
+            ],
+            "figures": [self._record_figure(f) for f in self.figures],
+        }
+        return record
+
+    def _key_of(self, label: str | None, kind: str) -> str | None:
+        if not label:
+            return None
+        for mention in self.mentions:
+            if mention.kind == kind and mention.label == label and mention.key:
+                return mention.key
+        for entry in self.reference.sections.get(CATEGORY_OF_KIND[kind], []):
+            if entry.label == label:
+                return str(entry.key)
+        return None
+
+    def _evidence(self, start: int, end: int) -> dict[str, Any]:
+        quote = self.quote(start, end)
+        return {"quote": quote.text, "start": quote.start, "end": quote.end}
+
+    def _record_evidence(self, start: int, end: int) -> dict[str, Any]:
+        quote = self.quote(start, max(end, start + 2))
+        return {"quote": quote.text, "at": quote.start}
+
+    def _event_dict(self, event: Event) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": event.type, "name": event.name}
+        if event.date and event.last:
+            data["start"], data["end"] = event.date, event.last
+        elif event.date:
+            data["date"] = event.date
+        elif event.last:
+            data["end"] = event.last
+        if event.theme:
+            data["theme"] = event.theme
+        for name in ("places", "organizers", "parties"):
+            labels = _unique(m.label for m in getattr(event, name))
+            if labels:
+                data[name] = labels
+        data["quote"] = self.quote(event.start, event.end).text
+        return data
+
+    def _claim_dict(self, claim: ClaimFound) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "claimant": claim.claimant,
+            "accused": claim.accused[0] if len(claim.accused) == 1 else claim.accused,
+            "claim": claim.claim,
+        }
+        if claim.rules:
+            data["rules"] = claim.rules
+        if claim.law:
+            data["law"] = claim.law
+        data["quote"] = self.quote(claim.start, claim.end).text
+        return data
+
+    def _figure_dict(self, figure: Figure) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "measure": figure.measure,
+            "value": _number(figure.value),
+            "unit": figure.unit,
+            "as_of": figure.as_of,
+            "place": figure.place.label if figure.place else None,
+        }
+        if figure.qualifier:
+            data["qualifier"] = figure.qualifier
+        if figure.period_text:
+            data["period"] = figure.period_text
+        if figure.context:
+            data["note"] = "context"
+        data["quote"] = self.quote(figure.start, figure.end).text
+        return data
+
+    def _record_event(self, index: int, event: Event) -> dict[str, Any]:
+        keys = lambda ms: _unique(m.key for m in ms if m.key)  # noqa: E731
+        slug = re.sub(r"[^a-z0-9]+", "-", event.name.lower())[:40].strip("-")
+        data: dict[str, Any] = {
+            "key": f"event-{index + 1}-{slug}".rstrip("-"),
+            "type": event.type if event.type in EVENT_TYPES else "public_statement",
+            "name": event.name,
+            "theme": event.theme,
+            "places": keys(event.places),
+            "organizers": keys(event.organizers),
+            "parties": keys(event.parties),
+            **self._record_evidence(event.start, event.end),
+        }
+        if event.date and event.last:
+            data["start"], data["end"] = event.date, event.last
+        elif event.date:
+            data["date"] = event.date
+        elif event.last:
+            data["end"] = event.last
+        return _drop_empty(data)
+
+    def _record_figure(self, figure: Figure) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "measure": figure.measure,
+                "value": str(figure.value.normalize())
+                if figure.value == figure.value.to_integral()
+                else str(figure.value),
+                "unit_text": figure.unit,
+                "qualifier": figure.qualifier,
+                "estimate": figure.qualifier == "about",
+                "as_of": figure.as_of,
+                "period_start": figure.period_start,
+                "period_end": figure.period_end,
+                "period_text": figure.period_text,
+                "places": [figure.place.key] if figure.place and figure.place.key else [],
+                "context": figure.context,
+                **self._record_evidence(figure.start, figure.end),
+            }
+        )
+
+
+def extract(source: SourceText, reference: Reference) -> Extraction:
+    """Read one document into an :class:`Extraction`."""
+    flat = flatten(source)
+    mentions = find_mentions(flat, reference)
+    citations = find_citations(flat)
+    main_state = _main_state(mentions)
+    meta = read_metadata(flat, mentions, main_state)
+    dates = find_dates(flat.text, meta.date)
+    excluded = [(c.start, c.end) for c in citations.cited]
+    excluded += [(s, e) for _, s, e in citations.own_symbols]
+    excluded += [(f.start, f.end) for f in citations.footnotes]
+    figures = find_figures(flat, dates, mentions, excluded)
+    events = find_events(flat, dates, mentions, citations)
+    claimant = _claimant(meta, mentions, main_state)
+    notes = [(f.start, f.end) for f in citations.footnotes]
+    claims = find_claims(flat, mentions, citations, claimant, notes)
+    return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
+
+
+def _main_state(mentions: list[Mention]) -> Mention | None:
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    for mention in mentions:
+        if mention.kind == "state":
+            counts[mention.label] = counts.get(mention.label, 0) + 1
+            first.setdefault(mention.label, mention)
+    if not counts:
+        return None
+    return first[max(counts, key=lambda label: (counts[label], -first[label].start))]
+
+
+def _claimant(meta: Meta, mentions: list[Mention], main_state: Mention | None) -> Mention | None:
+    if meta.author_org:
+        for mention in mentions:
+            if mention.label == meta.author_org and mention.kind == "state":
+                return mention
+    return main_state
+
+
+def _meta_dict(meta: Meta) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": meta.type,
+        "title": meta.title,
+        "date": meta.date,
+        "author": meta.author,
+        "author_org": meta.author_org,
+        "addressee": meta.addressee,
+    }
+    if meta.parts:
+        data["parts"] = [
+            {k: v for k, v in _meta_dict(p).items() if v is not None} for p in meta.parts
+        ]
+    return data
+
+
+def _is_law(mention: Mention) -> bool:
+    return mention.key in ("international-law", "ihl", "customary-ihl", "ihrl")
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def _unique(values: Any) -> list[Any]:
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v not in (None, [], "", False)}

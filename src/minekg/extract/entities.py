@@ -1,0 +1,327 @@
+"""Names of states, organizations, persons, places and instruments, linked to reference data.
+
+Reference data lists each entity with its canonical label and the aliases real text uses, so
+linking is dictionary matching: one spaCy PhraseMatcher over every label and alias, built once
+per reference set (case-insensitive for names, case-sensitive for acronyms, so "EU" never
+matches "eu"). States the reference data does not know come from ISO 3166 (pycountry), matched
+case-sensitively so "Chad" or "Turkey" in lower case stay words. Names that look like an entity
+but are in neither list are proposed as new entities with their type: an organization by its
+head noun ("… Agency", "… Ministry of …"), a person by a title or signature, a place by "…
+province/district/oblast" or "the town of …".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from minekg.extract.text import Flat, make_doc, vocab
+from minekg.inputs import Reference
+
+KINDS = {
+    "states": "state",
+    "organizations": "organization",
+    "persons": "person",
+    "places": "place",
+    "instruments": "instrument",
+}
+COMMON_STATE_NAMES = {
+    "LA": ["Lao PDR", "Laos"],
+    "SY": ["Syria"],
+    "VN": ["Vietnam", "Viet Nam"],
+    "KR": ["South Korea", "Republic of Korea"],
+    "KP": ["North Korea"],
+    "CD": ["Democratic Republic of the Congo", "DR Congo", "DRC"],
+    "CG": ["Republic of the Congo"],
+    "TR": ["Turkey", "Türkiye"],
+    "PS": ["Palestine", "State of Palestine"],
+    "MD": ["Moldova"],
+    "TZ": ["Tanzania"],
+    "VE": ["Venezuela"],
+    "BO": ["Bolivia"],
+    "IR": ["Iran"],
+    "RU": ["Russia"],
+    "GB": ["United Kingdom", "UK"],
+    "US": ["United States", "United States of America", "USA"],
+    "FM": ["Micronesia"],
+    "CI": ["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"],
+}
+ORGANIZATION_HEADS = (
+    r"Agency|Authority|Centre|Center|Programme|Program|Organization|Organisation|Committee"
+    r"|Commission|Ministry|Service|Court|Movement|Office|Foundation|Fund|Council|Network"
+    r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
+    r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank"
+)
+ORGANIZATION_HEAD = frozenset(ORGANIZATION_HEADS.lower().split("|"))
+NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
+NEW_ORGANIZATION = re.compile(
+    rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
+    rf"(?:\s(?:of|for|on)\s(?:the\s)?(?:[A-Z][\w’'\-]+\s?){{1,5}})?"
+)
+PERSON_NAME = (
+    r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?"
+    r"(?:\s(?:de\s|da\s|van\s|von\s|bin\s|al-)?[A-Z][a-zà-ÿ’'\-]+){1,2}"
+)
+NEW_PERSON = re.compile(
+    rf"(?:\(Signed\)\s|\bBy\s|\b(?:President|Prime\sMinister|Minister|Ambassador|Secretary-General"
+    rf"|Director|Director-General|Dr\.|Mr\.|Ms\.|Mrs\.|Chair|Chairperson|spokesperson"
+    rf"|Under-Secretary-General|Special\sEnvoy|Special\sRapporteur)\s)(?P<name>{PERSON_NAME})"
+    rf"|(?P<name2>{PERSON_NAME}),\s(?:the\s)?(?:President|Prime\sMinister|Minister|Ambassador"
+    rf"|Director|Head|Chief|Permanent\sRepresentative|Secretary|spokesperson|Deputy)\b"
+)
+PLACE_NAME = r"[A-Z][\w’'\-]+(?:[ ][A-Z][\w’'\-]+)?"
+PLACE_LIST = re.compile(
+    rf"\b(?P<names>{PLACE_NAME}(?:,\s{PLACE_NAME})*,?\sand\s{PLACE_NAME})\s(?:provinces|districts"
+    r"|regions|oblasts|governorates|municipalities)\b"
+)
+NEW_PLACE = re.compile(
+    r"\b(?:the\s(?:city|town|village|province|district|region|municipality)\sof\s"
+    r"(?P<name1>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?))"
+    r"|\b(?:held|hosted|convened|signed|took\splace|based)\sin\s(?P<name3>[A-Z][\w’'\-]+"
+    r"(?:[ ][A-Z][\w’'\-]+)?)"
+    r"|(?:^|¶)\s?(?P<name4>[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?),\s(?:\d{1,2}\s)?(?:January|February"
+    r"|March|April|May|June|July|August|September|October|November|December)\s\d"
+    r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
+    r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
+)
+PERSON_CUE = frozenset(
+    "signed by president minister ambassador secretary director dr mr ms mrs chair chairperson"
+    " spokesperson envoy rapporteur representative head chief deputy".split()
+)
+PLACE_CUE = frozenset(
+    "city town village province district region municipality held hosted convened signed took"
+    " based oblast governorate".split()
+)
+PLACE_PLURAL = frozenset("provinces districts regions oblasts governorates municipalities".split())
+DATELINE_REACH = 400
+WITHIN = re.compile(r"\bwithin\s(?:the\s)?$")
+NOT_NAMES = {
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Since",
+    "In",
+    "On",
+    "At",
+    "As",
+    "By",
+    "For",
+    "Under",
+    "With",
+    "From",
+    "Our",
+    "Its",
+    "Their",
+    "His",
+    "Her",
+    "A",
+    "An",
+    "All",
+    "Each",
+    "Permanent",
+    "Representative",
+    "Letter",
+    "Annex",
+    "General",
+    "Security",
+    "United",
+    "International",
+    "National",
+    "Special",
+    "Contact",
+    "Humanitarian",
+    "Mine",
+    "Economic",
+    "Karabakh",
+    "Former",
+    "Occupied",
+    "Liberated",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+    "Border",
+    "Affected",
+    "Contaminated",
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named entity in the text (flat offsets): a reference ``key`` or a proposed new one."""
+
+    kind: str
+    label: str
+    start: int
+    end: int
+    key: str | None = None
+
+
+@dataclass
+class Gazetteer:
+    """The phrase matchers and what each match id stands for, built once per reference set."""
+
+    by_name: PhraseMatcher
+    by_case: PhraseMatcher
+    entries: dict[str, tuple[str, str, str | None]]
+
+
+_GAZETTEERS: dict[int, tuple[Reference, Gazetteer]] = {}
+
+
+def gazetteer(reference: Reference) -> Gazetteer:
+    """The matchers for ``reference``, cached (reference data does not change during a run)."""
+    cached = _GAZETTEERS.get(id(reference))
+    if cached is not None and cached[0] is reference:
+        return cached[1]
+    by_name = PhraseMatcher(vocab(), attr="LOWER")
+    by_case = PhraseMatcher(vocab())
+    entries: dict[str, tuple[str, str, str | None]] = {}
+    names_by_id: dict[str, list[str]] = {}
+    known_iso = set()
+    for section, kind in KINDS.items():
+        for entry in reference.sections.get(section, []):
+            match_id = f"{kind}:{entry.key}"
+            entries[match_id] = (kind, entry.label, entry.key)
+            names_by_id[match_id] = _names(entry)
+            if section == "states":
+                known_iso.add(entry.iso3166)
+    for country in pycountry.countries:
+        if country.alpha_2 in known_iso:
+            continue
+        label = getattr(country, "common_name", None) if "," in country.name else country.name
+        label = label or country.name
+        match_id = f"state:iso:{country.alpha_2}"
+        entries[match_id] = ("state", label, None)
+        official = getattr(country, "official_name", None)
+        country_names = {country.name, label, *COMMON_STATE_NAMES.get(country.alpha_2, [])}
+        country_names |= {official} if official else set()
+        names_by_id[match_id] = sorted(n for n in country_names if "," not in n)
+    for match_id, names in names_by_id.items():
+        iso_state = match_id.startswith("state:iso:")
+        exact = [n for n in names if iso_state or _is_acronym(n)]
+        loose = [n for n in names if n not in exact]
+        if exact:
+            by_case.add(match_id, [make_doc(n) for n in exact])
+        if loose:
+            by_name.add(match_id, [make_doc(n) for n in loose])
+    built = Gazetteer(by_name, by_case, entries)
+    _GAZETTEERS[id(reference)] = (reference, built)
+    return built
+
+
+def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
+    """Reference entities named in the text, then new names nothing known covers."""
+    gaz = gazetteer(reference)
+    doc = flat.doc
+    spans = []
+    for matcher in (gaz.by_name, gaz.by_case):
+        for match_id, start, end in matcher(doc):
+            spans.append(doc[start:end])
+            spans[-1].label_ = doc.vocab.strings[match_id]
+    kept = filter_spans(spans)
+    kept_kinds = [(s.start, s.end, gaz.entries[s.label_][0]) for s in kept]
+    kept_keys = {(s.start, s.end, s.label_) for s in kept}
+    nested = [
+        span
+        for span in spans
+        if (span.start, span.end, span.label_) not in kept_keys
+        and any(
+            s <= span.start
+            and span.end <= e
+            and (kind != gaz.entries[span.label_][0] or _part_of(flat.text, span.start_char))
+            for s, e, kind in kept_kinds
+        )
+    ]
+    mentions = []
+    for span in kept + filter_spans(nested):
+        kind, label, key = gaz.entries[span.label_]
+        if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[span.end_char :]):
+            continue
+        mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
+    for mention in _new_names(flat):
+        overlapping = [m for m in mentions if mention.start < m.end and m.start < mention.end]
+        if not overlapping or (
+            mention.kind == "organization"
+            and all(
+                m.kind in ("state", "place") and mention.start <= m.start and m.end <= mention.end
+                for m in overlapping
+            )
+        ):
+            mentions.append(mention)
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+def _new_names(flat: Flat) -> list[Mention]:
+    text = flat.lined
+    found: list[Mention] = []
+    for match in flat.near(ORGANIZATION_HEAD, NEW_ORGANIZATION, 120, 90, text):
+        name = _strip_leading(match.group().strip())
+        if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES:
+            start = match.start() + match.group().index(name)
+            found.append(Mention("organization", name, start, start + len(name)))
+    for match in flat.near(PERSON_CUE, NEW_PERSON, 40, 60, text):
+        group = "name" if match["name"] else "name2"
+        name = match[group]
+        if name.split()[0] not in NOT_NAMES:
+            found.append(Mention("person", name, match.start(group), match.end(group)))
+    datelines = list(NEW_PLACE.finditer(text, 0, min(len(text), DATELINE_REACH)))
+    for match in datelines + flat.near(PLACE_CUE, NEW_PLACE, 60, 60, text):
+        group = next(g for g in ("name1", "name2", "name3", "name4") if match[g])
+        name = match[group]
+        if name.split()[0] not in NOT_NAMES:
+            found.append(Mention("place", name, match.start(group), match.end(group)))
+    for match in flat.near(PLACE_PLURAL, PLACE_LIST, 160, 20, text):
+        for listed in re.finditer(PLACE_NAME, match["names"]):
+            if listed.group() not in NOT_NAMES:
+                start = match.start("names") + listed.start()
+                found.append(Mention("place", listed.group(), start, start + len(listed.group())))
+    return found
+
+
+def _part_of(text: str, start: int) -> bool:
+    """A name inside a longer one after "within (the)": "contact group within the NAM"."""
+    return bool(WITHIN.search(text, max(0, start - 12), start))
+
+
+def _strip_leading(name: str) -> str:
+    words = name.split()
+    while words and words[0] in NOT_NAMES - {
+        "United",
+        "International",
+        "National",
+        "Special",
+        "Humanitarian",
+        "Mine",
+        "Economic",
+        "General",
+        "Security",
+        "Permanent",
+    }:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _names(entry: Any) -> list[str]:
+    names = {entry.label, *entry.aliases}
+    names |= set(getattr(entry, "former_names", []) or [])
+    acronym = getattr(entry, "acronym", None)
+    if acronym:
+        names.add(acronym)
+    symbol = getattr(entry, "symbol", None)
+    if symbol:
+        names.add(symbol)
+    return sorted(n for n in names if n)
+
+
+def _is_acronym(name: str) -> bool:
+    letters = re.sub(r"[^A-Za-z]", "", name)
+    return len(name) <= 7 and letters.isupper()

@@ -1,0 +1,210 @@
+"""The text every finder reads: whitespace flattened, tokenized once, split into sentences.
+
+Source texts break lines anywhere (PDF text puts " \\n\\n" inside a name), so finders read a
+flat copy where every run of whitespace is one space; that keeps patterns simple and lets a
+multi-word name match across a line break. Each flat offset maps back to the clean text and,
+through :meth:`SourceText.quote`, to the exact original characters a quote must show.
+
+Tokens are spaCy tokens in a spaCy ``Doc`` over the blank English vocabulary (no statistical
+model, nothing downloaded), so spaCy's PhraseMatcher can link names; they are cut by one
+regular expression rather than spaCy's rule-driven tokenizer, which is several times slower and
+finds no better boundaries for dictionary matching. Reference aliases are cut by the same
+expression, so a name and its mention always tokenize alike. Sentences end at ".", "!" or "?"
+(and any closing quote or bracket) before a capital, a digit or an opening quote, except after
+abbreviations ("No.", "para.", "Mr.", "U.N."), and at list bullets.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache, cached_property
+from itertools import accumulate
+
+import spacy
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from minekg.reading import SourceText
+
+WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
+WORD = re.compile(r"[a-z]+")
+TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
+SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s[“\"(\[]?[A-Z0-9•▪●])|\s[•▪●](?=\s)")
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:No|Nos|para|paras|Mr|Ms|Mrs|Dr|St|Art|Vol|vol|p|pp|e\.g|i\.e|cf|Inc|Ltd|Co|Jr|Sr"
+    r"|Gen|Rev|Add|Corr|Sept|Oct|Nov|Dec|Jan|Feb|Aug|Ibid|ibid|op|cit|et al)|\b[A-Z]|\.[A-Z])\.$"
+)
+
+
+@cache
+def vocab() -> Vocab:
+    """The vocabulary of spaCy's blank English pipeline, built once per process."""
+    return spacy.blank("en").vocab
+
+
+def make_doc(text: str) -> Doc:
+    """A spaCy Doc of ``text`` whose tokens are the TOKEN expression's matches."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    for match in TOKEN.finditer(text):
+        words.append(match.group())
+        spaces.append(text[match.end() : match.end() + 1].isspace())
+    return Doc(vocab(), words=words, spaces=spaces)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Evidence: the exact original characters and where they start and end in the file."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Flat:
+    """A document flattened for the finders, with the way back to the original.
+
+    ``flat_starts[k]``/``clean_starts[k]`` start a run of characters copied one to one from the
+    clean text; ``is_space[k]`` marks a run that is the one space standing for a whitespace run.
+    """
+
+    source: SourceText
+    text: str
+    flat_starts: list[int]
+    clean_starts: list[int]
+    is_space: list[bool]
+    line_breaks: list[int]
+
+    @cached_property
+    def lined(self) -> str:
+        """The flat text with "¶" where a line broke: for names, which never span two lines."""
+        chars = list(self.text)
+        for offset in self.line_breaks:
+            chars[offset] = "¶"
+        return "".join(chars)
+
+    @cached_property
+    def doc(self) -> Doc:
+        """The flat text as a spaCy Doc: token boundaries without the whitespace."""
+        text = self.text + "\0"
+        matches = list(TOKEN.finditer(self.text))
+        words = [m.group() for m in matches]
+        spaces = [text[m.end()] == " " for m in matches]
+        return Doc(vocab(), words=words, spaces=spaces)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence spans (flat offsets)."""
+        spans: list[tuple[int, int]] = []
+        start = 0
+        text = self.text
+        for match in SENTENCE_END.finditer(text):
+            if match.group().startswith(".") and ABBREVIATIONS.search(
+                text, max(0, match.start() - 12), match.start() + 1
+            ):
+                continue
+            bullet = match.group().strip() in ("•", "▪", "●")
+            end = match.start() if bullet else match.end()
+            if end > start:
+                spans.append((start, end))
+            start = end
+        if start < len(text):
+            spans.append((start, len(text)))
+        return [(s + (text[s] == " "), e) for s, e in spans if text[s:e].strip()]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s for s, _ in self.sentences]
+
+    def sentence_of(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self._sentence_starts, offset) - 1
+        if index >= 0:
+            start, end = self.sentences[index]
+            if offset < end:
+                return start, end
+        return 0, len(self.text)
+
+    @cached_property
+    def _words(self) -> dict[str, list[int]]:
+        """Where each word (lower case, letters only) starts: a cheap index for triggers."""
+        index: dict[str, list[int]] = {}
+        lower = self.text.lower()
+        if len(lower) != len(self.text):  # a letter whose lower case is longer ("İ")
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
+        for match in WORD.finditer(lower):
+            index.setdefault(match.group(), []).append(match.start())
+        return index
+
+    def near(
+        self,
+        words: frozenset[str],
+        pattern: re.Pattern[str],
+        before: int,
+        after: int,
+        text: str | None = None,
+    ) -> list[re.Match[str]]:
+        """Matches of an expensive ``pattern`` only in windows around the trigger ``words``
+        (it then runs on a few hundred characters instead of the whole text). ``text`` is
+        this text or one of the same length (``lined``)."""
+        text = self.text if text is None else text
+        hits = sorted(at for word in words for at in self._words.get(word, ()))
+        windows: list[list[int]] = []
+        for at in hits:
+            start, end = max(0, at - before), min(len(text), at + after)
+            if windows and start <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], end)
+            else:
+                windows.append([start, end])
+        return [m for start, end in windows for m in pattern.finditer(text, start, end)]
+
+    def to_clean(self, offset: int) -> int:
+        k = bisect_right(self.flat_starts, offset) - 1
+        return self.clean_starts[k] + (0 if self.is_space[k] else offset - self.flat_starts[k])
+
+    def from_clean(self, offset: int) -> int:
+        """The flat offset of the clean-text offset (a whitespace run maps to its one space)."""
+        k = bisect_right(self.clean_starts, offset) - 1
+        if k < 0:
+            return 0
+        return self.flat_starts[k] + (0 if self.is_space[k] else offset - self.clean_starts[k])
+
+    def quote(self, start: int, end: int) -> Quote:
+        """The original text behind the flat span ``text[start:end]``."""
+        start, end = self._trim(start, end)
+        text, first, last = self.source.quote(self.to_clean(start), self.to_clean(end - 1) + 1)
+        return Quote(text, first, last)
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        while start < end and self.text[start] == " ":
+            start += 1
+        while end > start and self.text[end - 1] == " ":
+            end -= 1
+        if end <= start:
+            end = min(start + 1, len(self.text))
+        return start, end
+
+
+def flatten(source: SourceText) -> Flat:
+    """Every whitespace run of the clean text becomes one space; offsets are kept."""
+    clean = source.text
+    runs = [(m.start(), m.end(), "\n" in m.group()) for m in WHITESPACE.finditer(clean)]
+    shrunk = list(accumulate((end - start - 1 for start, end, _ in runs), initial=0))
+    flat_starts, clean_starts, is_space = [0], [0], [False]
+    for (start, end, _), shrink in zip(runs, shrunk, strict=False):
+        flat_starts += (start - shrink, start - shrink + 1)
+        clean_starts += (start, end)
+        is_space += (True, False)
+    line_breaks = [
+        start - shrink for (start, _, br), shrink in zip(runs, shrunk, strict=False) if br
+    ]
+    return Flat(
+        source,
+        WHITESPACE.sub(" ", clean),
+        flat_starts,
+        clean_starts,
+        is_space,
+        line_breaks,
+    )

@@ -1,0 +1,204 @@
+"""The extraction grammars on sentences written for these tests: numbers, dates, UN symbols,
+IHL rules, qualifiers and as-of dates, in the many ways documents write them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from minekg import reading
+from minekg.extract import extract
+from minekg.extract.dates import find_dates
+from minekg.inputs import Reference, load_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Reference:
+    return load_reference(ROOT / "data" / "reference")
+
+
+def found(tmp_path: Path, reference: Reference, text: str) -> dict:
+    path = tmp_path / "document.txt"
+    path.write_text(text, encoding="utf-8")
+    return extract(reading.read(path), reference).to_gold()
+
+
+def figures(result: dict) -> list[tuple[str, float, str | None]]:
+    return [(s["measure"], s["value"], s.get("qualifier")) for s in result["statistics"]]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Some 1,5 million landmines remain planted in Bosnia and Herzegovina.",
+            ("mines_estimated", 1500000, "about"),
+        ),
+        ("Operators in Iraq destroyed 56 460 mines last year.", ("mines_neutralized", 56460, None)),
+        ("In Croatia 179 791.8 hectares were cleared.", ("area_cleared_ha", 179791.8, None)),
+        (
+            "Mines in Sri Lanka cover about 11,258 square kilometres.",
+            ("contaminated_area_km2", 11258, "about"),
+        ),
+        (
+            "Roughly 14.2 per cent of the territory of Chad is contaminated.",
+            ("contaminated_area_share_pct", 14.2, "about"),
+        ),
+        (
+            "Over 1.5 million people in Yemen live in mined areas.",
+            ("population_at_risk", 1500000, "over"),
+        ),
+        (
+            "Clearance in Zimbabwe will cost an estimated $25 billion.",
+            ("clearance_cost_usd", 25000000000, "about"),
+        ),
+        (
+            "More than 3,400 citizens of Colombia have become mine victims.",
+            ("mine_victims_total", 3400, "over"),
+        ),
+        (
+            "Nearly 200 people in Myanmar went missing during the fighting.",
+            ("missing_persons", 200, "about"),
+        ),
+        (
+            "Since the end of the war in 2009, 70 people in Sri Lanka lost their lives to mines.",
+            ("mine_victims_killed", 70, None),
+        ),
+        ("During the war in Sri Lanka 70 people lost their lives.", ("conflict_deaths", 70, None)),
+    ],
+)
+def test_number_forms_measures_and_qualifiers(
+    tmp_path: Path, reference: Reference, sentence: str, expected: tuple
+) -> None:
+    assert expected in figures(found(tmp_path, reference, sentence))
+
+
+def test_dates_symbols_and_agenda_numbers_are_not_figures(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Recalling resolution 2365 (2017) of 30 June 2017 and document A/79/690, the Assembly "
+        "took up agenda items 18, 61 and 99 at its 15th meeting in 2024, para. 392."
+    )
+    assert found(tmp_path, reference, text)["statistics"] == []
+
+
+def test_as_of_dates_and_periods(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "By November 30, 2024, approximately 176,237 hectares of land in Tajikistan had been "
+        "cleared. As of September 2024, 54,430 mines had been neutralized in Tajikistan."
+    )
+    stats = {s["value"]: s for s in found(tmp_path, reference, text)["statistics"]}
+    assert stats[176237]["as_of"] == "2024-11-30"
+    assert stats[176237]["qualifier"] == "about"
+    assert stats[54430]["as_of"] == "2024-09"
+    assert stats[54430]["place"] == "Tajikistan"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("held on 30-31 May 2024", "2024-05-30", "2024-05-31"),
+        ("from 30 to 31 May 2024", "2024-05-30", "2024-05-31"),
+        ("on May 30–31, 2024", "2024-05-30", "2024-05-31"),
+        ("on 30 and 31 May 2024", "2024-05-30", "2024-05-31"),
+        ("dated December 12, 2024", "2024-12-12", None),
+        ("in mid-December 2024", "2024-12", None),
+        ("in the fourth quarter of 2020", "2020", None),
+    ],
+)
+def test_date_forms(text: str, start: str, end: str | None) -> None:
+    (date,) = find_dates(text)
+    assert (date.value, date.last) == (start, end)
+
+
+def test_relative_dates_need_the_documents_own_date() -> None:
+    assert [d.value for d in find_dates("held this May", "2024-12-12")] == ["2024-05"]
+    assert [d.value for d in find_dates("since last September", "2024-06-10")] == ["2023-09"]
+    assert [d.value for d in find_dates("in September of last year", "2024-12-12")] == ["2023-09"]
+    assert find_dates("held this May") == []
+
+
+def test_un_symbols_in_every_written_form(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "See A/78/908-S/2024/456 and A/C.3/79/L.35/Add.1, draft A/C.1/79/L.12/Rev.1, "
+        "Security Council resolutions 822 (1993), 853 (1993) … and 884 (1993), "
+        "the resolution No 78/70 of 7 December 2023 of the UN General Assembly, "
+        "Human Rights Council resolution 52/1 and S/RES/2365(2017)."
+    )
+    cited = found(tmp_path, reference, text)["cited_documents"]
+    assert cited == [
+        "A/78/908",
+        "S/2024/456",
+        "A/C.3/79/L.35/Add.1",
+        "A/C.1/79/L.12/Rev.1",
+        "S/RES/822 (1993)",
+        "S/RES/853 (1993)",
+        "S/RES/884 (1993)",
+        "A/RES/78/70",
+        "A/HRC/RES/52/1",
+        "S/RES/2365 (2017)",
+    ]
+
+
+def test_ihl_rules_with_ranges_and_ibid(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Under customary international humanitarian law (Rule 132 of customary IHL), see "
+        "rules 81 to 83 on landmines.1 Mines must be recorded.\n\n__________\n"
+        "1 Ibid., rule 87.\n"
+    )
+    assert found(tmp_path, reference, text)["ihl_rules"] == [81, 82, 83, 87, 132]
+
+
+def test_rule_numbers_without_ihl_context_are_not_rules(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = "Under rule 15 of its rules of procedure, the committee adopted its report."
+    assert found(tmp_path, reference, text)["ihl_rules"] == []
+
+
+def test_number_words_and_fractions(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Eritrea has on two occasions submitted mine maps. Almost half of these maps are "
+        "incomplete. One million others were expelled from Eritrea."
+    )
+    values = [v for _, v, _ in figures(found(tmp_path, reference, text))]
+    assert Decimal(str(values[0])) == 2
+    assert 0.5 in values
+    assert 1000000 in values
+
+
+def test_claims_name_claimant_accused_and_law(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Letter dated 3 March 2025 from the Permanent Representative of Georgia to the United "
+        "Nations addressed to the Secretary-General\n\n"
+        "Mines laid by the Russian Federation continue to kill civilians in Georgia, in violation "
+        "of international humanitarian law. Georgia welcomes the support of Norway. Meanwhile, "
+        "Moldova accused Georgia of failing to share clearance data.\n"
+    )
+    claims = found(tmp_path, reference, text)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Georgia", "Russian Federation"),
+        ("Moldova", "Georgia"),
+    ]
+    assert claims[0]["law"] == ["international humanitarian law"]
+
+
+def test_datelines_currencies_and_agencies_named_after_their_state(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Sarajevo, 4 April 2025 - The Bosnia and Herzegovina Mine Action Centre said that "
+        "Norway provided EUR 3.2 million in 2024 and that clearance needs USD 60 million."
+    )
+    result = found(tmp_path, reference, text)
+    assert result["places"] == ["Sarajevo"]
+    assert "Bosnia and Herzegovina Mine Action Centre" in result["organizations"]
+    assert "Bosnia and Herzegovina" in result["states"]
+    assert ("mine_action_funding_eur", 3200000, None) in figures(result)
+    units = {s["value"]: s["unit"] for s in result["statistics"]}
+    assert units == {3200000: "EUR", 60000000: "USD"}

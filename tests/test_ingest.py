@@ -1,0 +1,232 @@
+"""`minekg extract` and `minekg ingest` through the real command line: what a user sees.
+
+Each call mixes good files with bad ones (empty, binary, wrong encoding, a PDF without text,
+too large, unknown type, missing): the good ones must still come out, each bad one gets one line
+naming it, and the exit code says something failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from fpdf import FPDF
+
+from conftest import CORPUS, ROOT
+from minekg import ingest, reading
+from minekg.cli import main
+from minekg.inputs import load_records, load_reference
+from minekg.pipeline import Paths, build
+from minekg.records import Record
+
+LETTER = ROOT / "tests" / "fixtures" / "ingest" / "letter.txt"
+GOLD_KEYS = {
+    "document", "cited_documents", "cited_works", "ihl_rules", "instruments", "states",
+    "organizations", "persons", "places", "events", "claims", "statistics",
+}  # fmt: skip
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    """One file for each way an input can be unreadable, and the problem a user must be told."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (folder / "latin1.txt").write_bytes("Déminage à Fuzuli, 1 500 mines".encode("cp1252"))
+    with (folder / "huge.txt").open("wb") as handle:
+        handle.truncate(51 * 2**20)
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 120, 80, style="F")
+    pdf.output(str(folder / "scan.pdf"))
+    return {
+        "empty.txt": folder / "empty.txt",
+        "binary file (a PNG image)": folder / "image.txt",
+        "not UTF-8": folder / "latin1.txt",
+        "too large: 51.0 MB, over the 50 MB limit": folder / "huge.txt",
+        "unknown file type '.docx'": folder / "notes.docx",
+        "PDF without a text layer": folder / "scan.pdf",
+        "no such file": folder / "missing.txt",
+    }
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_one_error_per_bad_file(stderr: str, bad_files: dict[str, Path]) -> None:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == len(bad_files), stderr
+    for problem, path in bad_files.items():
+        problem = "empty file" if problem == "empty.txt" else problem
+        assert any(line.startswith(f"error: {path}: {problem}") for line in lines), (problem, lines)
+
+
+def test_extract_prints_the_good_files_and_one_error_per_bad_one(bad_files):
+    corpus = sorted(CORPUS.glob("0*.txt"))
+    code, out, err = run("extract", corpus[0], *bad_files.values(), LETTER, corpus[4])
+    assert code == 1
+    assert_one_error_per_bad_file(err, bad_files)
+    documents = list(yaml.safe_load_all(out))
+    assert len(documents) == 3
+    for gold in documents:
+        assert set(gold) == GOLD_KEYS  # exactly the answer-key structure
+    assert documents[0]["document"]["symbols"] == ["A/79/690", "S/2024/908"]
+    assert 82 in documents[0]["ihl_rules"]
+    assert documents[1]["document"]["date"] == "2025-03-03"
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("0*.txt")), ids=lambda p: p.name[:3])
+def test_every_quote_is_the_file_text_at_its_offsets(path: Path) -> None:
+    code, out, _ = run("extract", "--format", "json", path)
+    assert code == 0
+    found = json.loads(out)
+    original = path.read_text(encoding="utf-8")
+    spans = [
+        item
+        for name in ("citations", "mentions", "proposed_entities")
+        for item in found[name]
+        if "quote" in item
+    ]
+    assert spans
+    for item in spans:
+        assert original[item["start"] : item["end"]] == item["quote"], item
+    for name in ("claims", "statistics"):
+        for item in found[name]:
+            assert item["quote"] in original, item
+
+
+def test_extract_record_format_is_a_valid_draft_record() -> None:
+    code, out, _ = run("extract", "--format", "record", LETTER)
+    assert code == 0
+    assert run("extract", "--format", "record", LETTER)[1] == out  # deterministic
+    record = Record.model_validate(yaml.safe_load(out))
+    assert record.review == "draft"
+    text = LETTER.read_text(encoding="utf-8")
+    for _, evidence in record.evidence():
+        assert text[evidence.at : evidence.end_offset] == evidence.quote
+
+
+def test_ingest_writes_a_draft_the_build_accepts(copy_of_project: Paths, bad_files) -> None:
+    records = copy_of_project.data / "records"
+    sources = copy_of_project.data.parent / "sources"
+    shutil.copytree(CORPUS, sources)  # the reviewed records' sources, checked by the build
+    shutil.copy(LETTER, sources / LETTER.name)
+    code, out, err = run(
+        "ingest",
+        sources / LETTER.name,
+        *bad_files.values(),
+        "--records",
+        records,
+        "--reference",
+        copy_of_project.data / "reference",
+        "--ontology",
+        copy_of_project.ontology,
+    )
+    assert code == 1
+    assert_one_error_per_bad_file(err, bad_files)
+    assert out.strip().startswith(f"{sources / LETTER.name}: ")
+    assert "figures; draft written to" in out and out.strip().endswith("letter.yaml")
+    draft = yaml.safe_load((records / "letter.yaml").read_text(encoding="utf-8"))
+    assert draft["review"] == "draft" and draft["source"]["file"] == "letter.txt"
+    loaded, errors = load_records(records, load_reference(copy_of_project.data / "reference"))
+    assert errors == [] and "letter" in {item.record.key for item in loaded}
+    result = build(copy_of_project, sources=sources)  # every quote checked against the file
+    assert "letter" in {item.record.key for item in result.records}
+    assert not list(records.glob(".ingest-*")), "no staging folder left behind"
+
+
+def test_ingest_never_overwrites_a_reviewed_record(copy_of_project: Paths) -> None:
+    reviewed = copy_of_project.data / "records" / "A-79-690.yaml"
+    before = reviewed.read_bytes()
+    code, out, _ = run(
+        "ingest",
+        CORPUS / "000_e0f3878713b30c27.txt",
+        "--records",
+        reviewed.parent,
+        "--reference",
+        copy_of_project.data / "reference",
+        "--ontology",
+        copy_of_project.ontology,
+        "--force",
+    )
+    assert code == 0
+    assert f"not written: {reviewed} is a reviewed record and is never overwritten" in out
+    assert reviewed.read_bytes() == before
+
+
+def test_a_draft_is_replaced_only_with_force(copy_of_project: Paths) -> None:
+    records = copy_of_project.data / "records"
+    options = ["--records", records, "--reference", copy_of_project.data / "reference"]
+    options += ["--ontology", copy_of_project.ontology]
+    assert run("ingest", LETTER, *options)[0] == 0
+    draft = records / "letter.yaml"
+    edited = draft.read_text(encoding="utf-8").replace("title: Letter", "title: Edited letter")
+    draft.write_text(edited, encoding="utf-8")
+    code, out, _ = run("ingest", LETTER, *options)
+    assert code == 0 and "a draft" in out and "exists (--force replaces it)" in out
+    assert draft.read_text(encoding="utf-8") == edited
+    code, out, _ = run("ingest", LETTER, *options, "--force")
+    assert code == 0 and "draft written to" in out
+    assert "Edited letter" not in draft.read_text(encoding="utf-8")
+
+
+def test_a_draft_the_build_would_reject_is_not_written(copy_of_project: Paths) -> None:
+    """Through the extractor seam: a record with a measure the ontology does not know."""
+    reference = load_reference(copy_of_project.data / "reference")
+    gate = ingest.Gate.load(reference, copy_of_project.ontology)
+    record = yaml.safe_load(run("extract", "--format", "record", LETTER)[1])
+    record["figures"][0]["measure"] = "goats_counted"
+    found = SimpleNamespace(to_gold=lambda: {"document": {}}, to_record=lambda key: record)
+    records = copy_of_project.data / "records"
+    outcome = ingest.ingest_file(LETTER, gate, records, extract=lambda source, ref: found)
+    assert outcome.error == (
+        f"{LETTER}: draft letter not written, the build would reject it: "
+        "figures.0.measure: unknown measure 'goats_counted' (not in measures.ttl)"
+    )
+    assert not (records / "letter.yaml").exists()
+    assert not list(records.glob(".ingest-*"))
+
+
+def test_size_limit_is_an_option(tmp_path: Path) -> None:
+    long_letter = tmp_path / "long.txt"
+    long_letter.write_text(LETTER.read_text(encoding="utf-8") * 1000, encoding="utf-8")
+    code, out, err = run("extract", "--max-mb", "0.5", long_letter, LETTER)
+    assert code == 1
+    assert err.strip() == f"error: {long_letter}: too large: 0.6 MB, over the 0.5 MB limit"
+    assert out.startswith(f"--- # {LETTER}\n")
+
+
+def test_html_and_pdf_quotes_point_into_what_reading_calls_the_original(tmp_path: Path) -> None:
+    """HTML: the raw markup; PDF: its text layer (the record keeps the PDF's own sha256)."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, LETTER.read_text(encoding="utf-8").replace("’", "'"))
+    pdf.output(str(tmp_path / "letter.pdf"))
+    html = ROOT / "tests" / "fixtures" / "reading" / "article.html"
+    for path in (html, tmp_path / "letter.pdf"):
+        code, out, err = run("extract", "--format", "json", path)
+        assert code == 0, err
+        found = json.loads(out)
+        original = reading.read(path).original
+        spans = [item for item in found["mentions"] + found["citations"] if "quote" in item]
+        assert spans, path
+        for item in spans:
+            assert original[item["start"] : item["end"]] == item["quote"], item
+    record = yaml.safe_load(run("extract", "--format", "record", tmp_path / "letter.pdf")[1])
+    assert record["source"]["media_type"] == "application/pdf"
+    assert (
+        record["source"]["sha256"]
+        == hashlib.sha256((tmp_path / "letter.pdf").read_bytes()).hexdigest()
+    )
