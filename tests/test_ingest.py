@@ -182,20 +182,74 @@ def test_a_draft_is_replaced_only_with_force(copy_of_project: Paths) -> None:
 
 
 def test_a_draft_the_build_would_reject_is_not_written(copy_of_project: Paths) -> None:
-    """Through the extractor seam: a record with a measure the ontology does not know."""
+    """Through the extractor seam: a figure the shapes refuse (a negative count)."""
+    reference = load_reference(copy_of_project.data / "reference")
+    gate = ingest.Gate.load(reference, copy_of_project.ontology)
+    record = yaml.safe_load(run("extract", "--format", "record", LETTER)[1])
+    record["figures"][0]["value"] = "-5"
+    found = SimpleNamespace(to_gold=lambda: {"document": {}}, to_record=lambda key: record)
+    records = copy_of_project.data / "records"
+    outcome = ingest.ingest_file(LETTER, gate, records, extract=lambda source, ref: found)
+    assert outcome.error is not None
+    assert outcome.error.startswith(f"{LETTER}: draft letter not written, the build would reject")
+    assert "negative" in outcome.error or "-5" in outcome.error, outcome.error
+    assert not (records / "letter.yaml").exists()
+    assert not list(records.glob(".ingest-*"))
+
+
+def test_what_a_record_cannot_hold_is_left_out_and_named(copy_of_project: Paths) -> None:
+    """A measure the ontology does not define, an annex without an author, no date: the draft
+    is written without them (or with a date note) and the report names each."""
     reference = load_reference(copy_of_project.data / "reference")
     gate = ingest.Gate.load(reference, copy_of_project.ontology)
     record = yaml.safe_load(run("extract", "--format", "record", LETTER)[1])
     record["figures"][0]["measure"] = "goats_counted"
+    kept = len(record["figures"]) - 1
+    del record["document"]["date"]
+    annex = {
+        "key": "letter-annex-1",
+        "type": "statement",
+        "evidence": record["document"]["evidence"],
+    }
+    record["document"]["parts"] = [annex]
     found = SimpleNamespace(to_gold=lambda: {"document": {}}, to_record=lambda key: record)
     records = copy_of_project.data / "records"
     outcome = ingest.ingest_file(LETTER, gate, records, extract=lambda source, ref: found)
-    assert outcome.error == (
-        f"{LETTER}: draft letter not written, the build would reject it: "
-        "figures.0.measure: unknown measure 'goats_counted' (not in measures.ttl)"
+    assert outcome.error is None and outcome.written == records / "letter.yaml"
+    assert any(
+        "measure 'goats_counted' is not in ontology/measures.ttl" in line
+        for line in outcome.left_out
+    ), outcome.left_out
+    assert any(
+        line.startswith("annex 1 ") and "no author found" in line for line in outcome.left_out
+    ), outcome.left_out
+    assert "left out of the draft: " in ingest.summary(outcome)
+    draft = yaml.safe_load(outcome.written.read_text(encoding="utf-8"))
+    assert len(draft["figures"]) == kept
+    assert not draft["document"].get("parts")
+    assert draft["document"]["date_note"] == ingest.NO_DATE_FOUND
+
+
+def test_the_corpus_gives_drafts_that_build(copy_of_project: Paths) -> None:
+    """Every corpus document that has no reviewed record yet becomes a draft the build takes."""
+    records = copy_of_project.data / "records"
+    for reviewed in records.glob("*.yaml"):
+        reviewed.unlink()
+    code, out, err = run(
+        "ingest",
+        *sorted(CORPUS.glob("*.txt")),
+        "--records",
+        records,
+        "--reference",
+        copy_of_project.data / "reference",
+        "--ontology",
+        copy_of_project.ontology,
     )
-    assert not (records / "letter.yaml").exists()
-    assert not list(records.glob(".ingest-*"))
+    assert code == 0, err
+    assert out.count("draft written to") == len(list(CORPUS.glob("*.txt")))
+    result = build(copy_of_project, sources=CORPUS)
+    assert len(result.records) == len(list(CORPUS.glob("*.txt")))
+    assert all(item.record.review == "draft" for item in result.records)
 
 
 def test_size_limit_is_an_option(tmp_path: Path) -> None:

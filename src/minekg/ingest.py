@@ -9,6 +9,10 @@ is never overwritten; a previous draft is replaced only when asked (``force``), 
 reviewer may have started correcting it. A draft is checked as ``minekg build`` checks a record
 (loading, known measures, SHACL shapes) before it replaces anything: a draft the build would
 reject is not written, so ingesting never breaks the build; its problems are reported instead.
+Before that check, what extraction found but a record cannot hold yet is left out of the draft
+and named in the report (a figure of a measure ``ontology/measures.ttl`` does not define, an
+annex whose author was not found), and a document without a date found gets a date note saying
+so: the reviewer gets a draft that builds, and a list of what to add by hand.
 Writing is atomic (a temporary file renamed into place).
 """
 
@@ -95,6 +99,7 @@ class Outcome:
     written: Path | None = None
     skipped: str | None = None
     error: str | None = None
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -127,9 +132,43 @@ def counts(record: dict[str, Any]) -> dict[str, int]:
 def summary(outcome: Outcome) -> str:
     """One line per file: what was found and what was done with it."""
     found = ", ".join(f"{n} {name}" for name, n in outcome.counts.items())
+    left_out = "".join(f"\n  left out of the draft: {item}" for item in outcome.left_out)
     if outcome.written:
-        return f"{outcome.path}: {found}; draft written to {outcome.written}"
-    return f"{outcome.path}: {found}; {outcome.skipped}"
+        return f"{outcome.path}: {found}; draft written to {outcome.written}{left_out}"
+    return f"{outcome.path}: {found}; {outcome.skipped}{left_out}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+NO_DATE_FOUND = "minekg extract found no date in the text: check the source and give one"
+
+
+def fit_for_build(record: dict[str, Any], measures: set[str]) -> tuple[dict[str, Any], list[str]]:
+    """The draft without what a record cannot hold yet, and a line on each thing left out."""
+    left_out = []
+    figures = []
+    for figure in record.get("figures", []):
+        if figure["measure"] in measures:
+            figures.append(figure)
+        else:
+            left_out.append(
+                f'figure {figure.get("value")} "{_one_line(figure["quote"])}" (at {figure["at"]}): '
+                f"measure {figure['measure']!r} is not in ontology/measures.ttl"
+            )
+    document = dict(record["document"])
+    parts = []
+    for number, part in enumerate(document.get("parts", []), start=1):
+        if part.get("author") or part.get("author_text") or part.get("author_org"):
+            parts.append(part)
+        else:
+            quote = _one_line(part["evidence"]["quote"])
+            left_out.append(f'annex {number} "{quote}": no author found')
+    document["parts"] = parts
+    if not document.get("date") and not document.get("date_note"):
+        document["date_note"] = NO_DATE_FOUND
+    return {**record, "document": document, "figures": figures}, left_out
 
 
 Extractor = Callable[[reading.SourceText, Reference], Any]
@@ -184,21 +223,22 @@ def ingest_file(
         return Outcome(path, error=str(exc))
     except Exception as exc:  # an extractor bug must not cost the user the other files
         return Outcome(path, error=f"{path}: extraction failed: {type(exc).__name__}: {exc}")
+    record, left_out = fit_for_build(record, set(gate.vocabulary.units))
     found = counts(record)
     target = records_dir / f"{key}.yaml"
     status = _review_status(target)
     if status == "reviewed":
         skipped = f"not written: {target} is a reviewed record and is never overwritten"
-        return Outcome(path, key, counts=found, skipped=skipped)
+        return Outcome(path, key, counts=found, skipped=skipped, left_out=left_out)
     if status is not None and not force:
         skipped = f"not written: a draft {target} exists (--force replaces it)"
-        return Outcome(path, key, counts=found, skipped=skipped)
+        return Outcome(path, key, counts=found, skipped=skipped, left_out=left_out)
     try:
         _write_checked(record, target, gate)
     except MinekgError as exc:
         problem = f"{path}: draft {key} not written, the build would reject it: {exc}"
-        return Outcome(path, key, counts=found, error=problem)
-    return Outcome(path, key, counts=found, written=target)
+        return Outcome(path, key, counts=found, error=problem, left_out=left_out)
+    return Outcome(path, key, counts=found, written=target, left_out=left_out)
 
 
 def _own_symbols(extraction: Any) -> list[str]:

@@ -304,7 +304,8 @@ class Extraction:
         return _drop_empty(
             {
                 "measure": figure.measure,
-                "value": str(figure.value.normalize())
+                # Plain digits, never an exponent: "1500000", not "1.5E+6".
+                "value": format(figure.value.normalize(), "f")
                 if figure.value == figure.value.to_integral()
                 else str(figure.value),
                 "unit_text": figure.unit,
