@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: build test system-deps lint clean
+.PHONY: build test java system-deps lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,23 +13,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-build: $(STAMP) system-deps
+build: $(STAMP) java
 	$(BIN)/minekg build
 
-# Java runs HermiT (the OWL reasoner inside owlready2); Chromium runs the graph page's browser
-# test (Playwright drives Debian's build: `playwright install` would download a browser of its
-# own). Both are installed from Debian if missing.
-system-deps:
+# Java runs HermiT (the OWL reasoner inside owlready2), in the build and in the tests.
+java:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "Java not found: installing default-jre-headless (HermiT needs it)"; \
 	  apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
-# nginx and Apache serve the published site in the tests, with the rules minekg publish writes.
+
+# What the tests drive, installed from Debian if missing: Chromium for the graph page's browser
+# test (Playwright drives Debian's build: `playwright install` would download a browser of its
+# own), nginx and Apache to serve the published site with the rules minekg publish writes.
+system-deps: java
+	@test -x /usr/bin/chromium || { \
+	  echo "Chromium not found: installing Debian's chromium (the graph page's browser test)"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@[ -x /usr/sbin/nginx ] && [ -x /usr/sbin/apache2 ] || { \
 	  echo "nginx or apache2 not found: installing nginx-light and apache2-bin (publish tests)"; \
 	  apt-get update -qq && apt-get install -y -qq nginx-light apache2-bin >/dev/null; }
-	@test -x /usr/bin/chromium || { \
-	  echo "Chromium not found: installing Debian's chromium (the graph page's browser test needs it)"; \
-	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks
