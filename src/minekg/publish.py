@@ -521,7 +521,8 @@ def _copy_show_outputs(build_dir: Path, files: dict[str, bytes]) -> dict[str, st
         members = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for member in members:
             files[member.relative_to(build_dir).as_posix()] = member.read_bytes()
-        extras[path.name + ("/" if path.is_dir() else "")] = f"{path.name} (from minekg show)"
+        if path.suffix == ".html":  # the pages; plots/ holds the SVGs plots.html embeds
+            extras[path.name] = f"{path.name} (from minekg show)"
     return extras
 
 
