@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, cached_property
-from itertools import accumulate
+from itertools import accumulate, chain
 
 import spacy
 from spacy.tokens import Doc
@@ -150,7 +150,8 @@ class Flat:
         (it then runs on a few hundred characters instead of the whole text). ``text`` is
         this text or one of the same length (``lined``)."""
         text = self.text if text is None else text
-        hits = sorted(at for word in words for at in self._words.get(word, ()))
+        index = self._words
+        hits = sorted(chain.from_iterable(index[word] for word in words & index.keys()))
         windows: list[list[int]] = []
         for at in hits:
             start, end = max(0, at - before), min(len(text), at + after)
