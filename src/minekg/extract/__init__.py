@@ -18,18 +18,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from minekg.extract.citations import Citations, find_citations
 from minekg.extract.claims import ClaimFound, find_claims
 from minekg.extract.dates import DateMention, find_dates
-from minekg.extract.entities import Mention, find_mentions
+from minekg.extract.entities import Mention, find_mentions, most_named_state
 from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
 from minekg.extract.metadata import Meta, read_metadata
 from minekg.extract.text import Flat, Quote, flatten
 from minekg.inputs import Reference
 from minekg.reading import SourceText
+from minekg.records import EventType
 
 __all__ = ["Extraction", "extract"]
 
@@ -40,28 +41,7 @@ CATEGORY_OF_KIND = {
     "place": "places",
     "instrument": "instruments",
 }
-EVENT_TYPES = {
-    "conference",
-    "summit",
-    "meeting",
-    "war",
-    "military_operation",
-    "signing",
-    "resolution_adoption",
-    "court_proceedings",
-    "court_decision",
-    "policy_decision",
-    "establishment",
-    "project",
-    "deployment",
-    "dismissal",
-    "appointment",
-    "map_handover",
-    "public_statement",
-    "observance",
-    "report_issuance",
-    "renaming",
-}
+EVENT_TYPES = set(get_args(EventType))
 
 
 @dataclass
@@ -327,7 +307,7 @@ def extract(source: SourceText, reference: Reference) -> Extraction:
     flat = flatten(source)
     mentions = find_mentions(flat, reference)
     citations = find_citations(flat)
-    main_state = _main_state(mentions)
+    main_state = most_named_state(mentions)
     meta = read_metadata(flat, mentions, main_state)
     dates = find_dates(flat.text, meta.date)
     excluded = [(c.start, c.end) for c in citations.cited]
@@ -339,18 +319,6 @@ def extract(source: SourceText, reference: Reference) -> Extraction:
     notes = [(f.start, f.end) for f in citations.footnotes]
     claims = find_claims(flat, mentions, citations, claimant, notes)
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
-
-
-def _main_state(mentions: list[Mention]) -> Mention | None:
-    counts: dict[str, int] = {}
-    first: dict[str, Mention] = {}
-    for mention in mentions:
-        if mention.kind == "state":
-            counts[mention.label] = counts.get(mention.label, 0) + 1
-            first.setdefault(mention.label, mention)
-    if not counts:
-        return None
-    return first[max(counts, key=lambda label: (counts[label], -first[label].start))]
 
 
 def _claimant(meta: Meta, mentions: list[Mention], main_state: Mention | None) -> Mention | None:

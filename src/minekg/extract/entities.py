@@ -325,3 +325,16 @@ def _names(entry: Any) -> list[str]:
 def _is_acronym(name: str) -> bool:
     letters = re.sub(r"[^A-Za-z]", "", name)
     return len(name) <= 7 and letters.isupper()
+
+
+def most_named_state(mentions: list[Mention]) -> Mention | None:
+    """The state named most often (the first named, on a tie): whom the text is about."""
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    for mention in mentions:
+        if mention.kind == "state":
+            counts[mention.label] = counts.get(mention.label, 0) + 1
+            first.setdefault(mention.label, mention)
+    if not counts:
+        return None
+    return first[max(counts, key=lambda label: (counts[label], -first[label].start))]

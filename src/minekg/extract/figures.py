@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from minekg.extract.dates import DateMention
-from minekg.extract.entities import Mention
+from minekg.extract.entities import Mention, most_named_state
 from minekg.extract.text import Flat
 
 WORD_VALUES = {
@@ -228,7 +228,7 @@ def find_figures(
     blocked = bytearray(len(text))
     for s, e in excluded + [(d.start, d.end) for d in dates]:
         blocked[s:e] = b"\x01" * (e - s)
-    main_state = _main_state(mentions)
+    main_state = most_named_state(mentions)
     places = [m for m in mentions if m.kind in ("place", "state")]
     figures: list[Figure] = []
     for match in NUMBER.finditer(text):
@@ -597,15 +597,3 @@ def _place(places: list[Mention], sentence: tuple[int, int], start: int) -> Ment
     if first and places[first - 1].start >= start - PLACE_REACH:
         return places[first - 1]
     return None
-
-
-def _main_state(mentions: list[Mention]) -> Mention | None:
-    counts: dict[str, int] = {}
-    first: dict[str, Mention] = {}
-    for mention in mentions:
-        if mention.kind == "state":
-            counts[mention.label] = counts.get(mention.label, 0) + 1
-            first.setdefault(mention.label, mention)
-    if not counts:
-        return None
-    return first[max(counts, key=lambda label: (counts[label], -first[label].start))]
