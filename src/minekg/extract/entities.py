@@ -163,6 +163,7 @@ class Mention:
     start: int
     end: int
     key: str | None = None
+    media: bool = False  # a news outlet, by its type in the reference data
 
 
 @dataclass
@@ -172,6 +173,7 @@ class Gazetteer:
     by_name: PhraseMatcher
     by_case: PhraseMatcher
     entries: dict[str, tuple[str, str, str | None]]
+    media: frozenset[str] = frozenset()
 
 
 _GAZETTEERS: dict[int, tuple[Reference, Gazetteer]] = {}
@@ -213,7 +215,10 @@ def gazetteer(reference: Reference) -> Gazetteer:
             by_case.add(match_id, [make_doc(n) for n in exact])
         if loose:
             by_name.add(match_id, [make_doc(n) for n in loose])
-    built = Gazetteer(by_name, by_case, entries)
+    media = frozenset(
+        entry.key for entry in reference.sections.get("organizations", []) if entry.type == "media"
+    )
+    built = Gazetteer(by_name, by_case, entries, media)
     _GAZETTEERS[id(reference)] = (reference, built)
     return built
 
@@ -246,7 +251,8 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
         kind, label, key = gaz.entries[span.label_]
         if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[span.end_char :]):
             continue
-        mentions.append(Mention(kind, label, span.start_char, span.end_char, key))
+        media = key in gaz.media
+        mentions.append(Mention(kind, label, span.start_char, span.end_char, key, media))
     for mention in _new_names(flat):
         overlapping = [m for m in mentions if mention.start < m.end and m.start < mention.end]
         if not overlapping or (
