@@ -213,13 +213,7 @@ class Extraction:
         return {"quote": quote.text, "at": quote.start}
 
     def _event_dict(self, event: Event) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": event.type, "name": event.name}
-        if event.date and event.last:
-            data["start"], data["end"] = event.date, event.last
-        elif event.date:
-            data["date"] = event.date
-        elif event.last:
-            data["end"] = event.last
+        data: dict[str, Any] = {"type": event.type, "name": event.name, **_event_dates(event)}
         if event.theme:
             data["theme"] = event.theme
         for name in ("places", "organizers", "parties"):
@@ -271,13 +265,8 @@ class Extraction:
             "organizers": keys(event.organizers),
             "parties": keys(event.parties),
             **self._record_evidence(event.start, event.end),
+            **_event_dates(event),
         }
-        if event.date and event.last:
-            data["start"], data["end"] = event.date, event.last
-        elif event.date:
-            data["date"] = event.date
-        elif event.last:
-            data["end"] = event.last
         return _drop_empty(data)
 
     def _record_figure(self, figure: Figure) -> dict[str, Any]:
@@ -300,6 +289,15 @@ class Extraction:
                 **self._record_evidence(figure.start, figure.end),
             }
         )
+
+
+def _event_dates(event: Event) -> dict[str, str]:
+    """A dated event has ``date``; an interval has ``start`` and ``end``; or just an ``end``."""
+    if event.date and event.last:
+        return {"start": event.date, "end": event.last}
+    if event.date:
+        return {"date": event.date}
+    return {"end": event.last} if event.last else {}
 
 
 def extract(source: SourceText, reference: Reference) -> Extraction:
