@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from minekg import checks, dumps, mapping, plots, reasoning, show
+from minekg import checks, dumps, mapping, plots, reasoning, show, store
 from minekg.errors import InputError, InputErrors, MinekgError
 from minekg.inputs import LoadedRecord, check_sources, load_records, load_reference
 from minekg.vocab import DEFAULT_BASE, MKG, IRIs
@@ -242,7 +242,7 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
     ).encode()
 
     # The graph page and plots read the dump just made, as `minekg show` reads it from out/.
-    built = show.store_of_nquads(payloads["minekg.nq"])
+    built = store.of_nquads(payloads["minekg.nq"])
     payloads["graph.html"] = show.page(show.display_graph(show.read_facts(built))).encode()
     payloads.update(plots.files(built))
 

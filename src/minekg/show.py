@@ -439,10 +439,3 @@ def _script_json(data: dict) -> str:
     """JSON safe inside a <script> element (no ``</script>`` or ``<!--`` can close it)."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def store_of_nquads(payload: bytes) -> ox.Store:
-    """A store of an N-Quads dump still in memory (the build's, before it is written)."""
-    store = ox.Store()
-    store.bulk_load(input=payload, format=ox.RdfFormat.N_QUADS)
-    return store

@@ -46,3 +46,10 @@ def load(path: Path) -> ox.Store:
     except (SyntaxError, ValueError) as exc:
         raise MinekgError(f"{file}: not valid {fmt.name}: {exc}") from exc
     return store
+
+
+def of_nquads(payload: bytes) -> ox.Store:
+    """An in-memory store of an N-Quads dump not yet written (the build's, for its graph page)."""
+    store = ox.Store()
+    store.bulk_load(input=payload, format=ox.RdfFormat.N_QUADS)
+    return store
