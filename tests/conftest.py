@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -13,7 +15,28 @@ import yaml
 from minekg.pipeline import BuildResult, Paths, build, write
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+
+
+def _shared() -> Path:
+    """The read-only material beside the project: ``../shared``, or ``$MINEKG_SHARED``; in a
+    scratch clone of a checkout (``git clone . /tmp/x``), the one beside that checkout."""
+    if "MINEKG_SHARED" in os.environ:
+        return Path(os.environ["MINEKG_SHARED"])
+    beside = ROOT.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        return Path(origin).resolve().parent / "shared"
+    return beside
+
+
+SHARED = _shared()
 CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 
