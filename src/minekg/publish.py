@@ -190,6 +190,21 @@ def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
+def linkable(iri: str) -> str | None:
+    """The IRI if a page may link to it: http(s) or relative; else None, and it shows as text.
+
+    ``javascript:`` runs script in the page's origin when clicked, and ``data:`` or ``vbscript:``
+    are no better. Browsers drop tabs, newlines and leading controls before reading a scheme
+    (``java\tscript:``), so an IRI holding any of them is never linked.
+    """
+    if any(ord(char) <= 0x20 or char == "\x7f" for char in iri):
+        return None
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", iri)
+    if scheme is None or scheme[1].lower() in ("http", "https"):
+        return iri
+    return None
+
+
 @dataclass(frozen=True)
 class Shown:
     """An RDF term as a page shows it."""
@@ -223,9 +238,7 @@ class Pages:
         if iri.startswith(str(MKG)):
             target = posixpath.relpath(ONTOLOGY_PAGE, posixpath.dirname(here) or ".")
             return target + "#" + iri[len(str(MKG)) :]
-        if iri.startswith(("http://", "https://")):
-            return iri
-        return None
+        return linkable(iri) if iri.lower().startswith(("http://", "https://")) else None
 
     def term(self, here: str, term: Any) -> Shown:
         if isinstance(term, ox.Literal):
@@ -283,7 +296,7 @@ class Pages:
         return {
             "graph": self.term(here, ox.NamedNode(graph)) if graph else Shown("default graph"),
             "sources": [self.term(here, ox.NamedNode(s)) for s in sources],
-            "external": sorted(set(external)),
+            "external": [Shown(link, linkable(link)) for link in sorted(set(external))],
             "rows": [
                 (
                     self.term(here, q.subject)
