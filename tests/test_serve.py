@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -45,10 +47,7 @@ def site(written: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(site: Path) -> Iterator[str]:
     """``minekg serve``'s app under uvicorn on 127.0.0.1, stopped after the module."""
     port = free_port()
-    config = uvicorn.Config(
-        serve.create_app(site, LIMITS), host="127.0.0.1", port=port, log_level="warning"
-    )
-    running = uvicorn.Server(config)
+    running = uvicorn.Server(serve.server_config(site, LIMITS, "127.0.0.1", port))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -231,26 +230,102 @@ def test_updates_are_refused_in_every_form(server: str, site: Path) -> None:
     assert answer.json()["boolean"] is False
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        "SERVICE <{endpoint}> {{ ?s ?p ?o }}",
-        "OPTIONAL {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}",
-        "{{ SELECT ?s WHERE {{ SeRvIcE <{endpoint}> {{ ?s ?p ?o }} }} }}",
-        "\\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }}",
-    ],
-)
-def test_service_is_refused_and_no_outgoing_request_is_made(server: str, pattern: str) -> None:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.settimeout(1.0)
-        endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
-        query = "SELECT * WHERE { " + pattern.format(endpoint=endpoint) + " }"
+# SERVICE hidden every way the grammar allows; {e} is the address of a local listening socket.
+HIDDEN_SERVICE = {
+    "plain": "SELECT * WHERE { SERVICE <{e}> { ?s ?p ?o } }",
+    "comment ended by LF": "SELECT * WHERE { # c\nSERVICE <{e}> { ?s ?p ?o } }",
+    "comment ended by CR": "SELECT * WHERE { # c\rSERVICE <{e}> { ?s ?p ?o }\n}",
+    "comment ended by CRLF": "SELECT * WHERE { # c\r\nSERVICE <{e}> { ?s ?p ?o } }",
+    "comment between keyword and address": "SELECT * { SERVICE# c\r<{e}> { ?s ?p ?o } }",
+    "\\u escape": "SELECT * WHERE { \\u0053ERVICE <{e}> { ?s ?p ?o } }",
+    "\\U escape": "SELECT * WHERE { SERV\\U00000049CE <{e}> { ?s ?p ?o } }",
+    "mixed case, SILENT": "SELECT * WHERE { sErViCe SiLeNt <{e}> { ?s ?p ?o } }",
+    "prefixed name": "PREFIX r: <{e}> SELECT * WHERE { SERVICE r:x { ?s ?p ?o } }",
+    "keyword glued to a prefixed name": "PREFIX : <{e}> SELECT * WHERE { SERVICE:x { ?s ?p ?o } }",
+    "keyword glued to a literal": "SELECT * WHERE { ?s ?p true . trueSERVICE <{e}> { ?s ?p ?o } }",
+    "base IRI": "BASE <{e}> SELECT * WHERE { SERVICE <sparql> { ?s ?p ?o } }",
+    "variable": "SELECT * WHERE { VALUES ?e { <{e}> } SERVICE ?e { ?s ?p ?o } }",
+    "subquery": "SELECT * WHERE { { SELECT ?s WHERE { SERVICE <{e}> { ?s ?p ?o } } } }",
+    "EXISTS": "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <{e}> { ?s ?p ?o } } }",
+    "OPTIONAL": "SELECT * WHERE { OPTIONAL { SERVICE <{e}> { ?s ?p ?o } } }",
+    "less-than read as an IRI": "SELECT * { BIND(1 AS ?x) VALUES ?e { <{e}> } "
+    "FILTER(?x<2)SERVICE?e#>\n{ ?s ?p ?o } }",
+    "ASK": "ASK { SERVICE <{e}> { ?s ?p ?o } }",
+    "CONSTRUCT": "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <{e}> { ?s ?p ?o } }",
+    "DESCRIBE": "DESCRIBE ?s WHERE { SERVICE <{e}> { ?s ?p ?o } }",
+}
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[socket.socket]:
+    """A local socket where a SERVICE call would land; every test checks nothing arrived."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        listening.setblocking(False)
+        yield listening
+
+
+def assert_no_connection(listening: socket.socket) -> None:
+    with pytest.raises(BlockingIOError):
+        connection, _ = listening.accept()
+        connection.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "form POST", "direct POST"])
+@pytest.mark.parametrize("spelling", list(HIDDEN_SERVICE))
+def test_service_is_refused_in_every_spelling_and_no_request_is_made(
+    server: str, listener: socket.socket, spelling: str, method: str
+) -> None:
+    address = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    query = HIDDEN_SERVICE[spelling].replace("{e}", address)
+    if method == "GET":
+        response = httpx.get(f"{server}/sparql", params={"query": query})
+    elif method == "form POST":
         response = httpx.post(f"{server}/sparql", data={"query": query})
-        assert response.status_code == 403 and "SERVICE" in response.text
-        with pytest.raises(TimeoutError):
-            listener.accept()
+    else:
+        headers = {"Content-Type": "application/sparql-query"}
+        response = httpx.post(f"{server}/sparql", content=query.encode(), headers=headers)
+    assert response.status_code == 403
+    assert response.text == "SERVICE is refused: this endpoint makes no outgoing requests\n"
+    time.sleep(0.05)  # a call the server made would be waiting here by now
+    assert_no_connection(listener)
+
+
+def _service_from_a_query_process(address: str, isolate: bool, report: Any) -> None:
+    if isolate:
+        assert serve.isolate_network() is None
+    try:
+        list(store.of_nquads(b"").query(f"SELECT * {{ SERVICE <{address}> {{ ?s ?p ?o }} }}"))
+        report.put("answered")
+    except OSError as exc:
+        report.put(str(exc))
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_a_query_process_cannot_open_any_connection(isolate: bool) -> None:
+    """Behind the text check: what the query processes run in reaches no network at all. The
+    same query from a process that was not isolated does reach the socket (so the check can
+    fail)."""
+    context = multiprocessing.get_context("spawn")
+    report = context.Queue()
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        listening.settimeout(5 if not isolate else 0.5)
+        address = f"http://127.0.0.1:{listening.getsockname()[1]}/sparql"
+        process = context.Process(
+            target=_service_from_a_query_process, args=(address, isolate, report)
+        )
+        process.start()
+        if isolate:
+            with pytest.raises(TimeoutError):
+                listening.accept()
+            assert report.get(timeout=30) == "Network is unreachable (os error 101)"
+        else:
+            connection, _ = listening.accept()
+            connection.close()
+        process.join(timeout=30)
 
 
 def test_the_word_service_in_a_literal_is_not_a_service_clause(server: str) -> None:

@@ -631,7 +631,7 @@ def serve(
         query_seconds=timeout, result_bytes=max_result_bytes, workers=max(workers, 1)
     )
     click.echo(f"Serving {site_dir}/ at http://{host}:{port}/ (SPARQL at /sparql)")
-    uvicorn.run(serving.create_app(site_dir, limits), host=host, port=port, log_level="warning")
+    uvicorn.Server(serving.server_config(site_dir, limits, host, port)).run()
 
 
 @main.command()
@@ -735,6 +735,16 @@ def query(
         _fail("give a query NAME or FILE (minekg query --list shows the named queries)")
     try:
         named = minekg_queries.load(name)
+        from minekg import sparqltext
+
+        depth = sparqltext.nesting_depth(named.text)
+        if depth > sparqltext.MAX_DEPTH:
+            click.echo(
+                f"error: {name}: query nested {depth} deep: at most "
+                f"{sparqltext.MAX_DEPTH} levels of brackets (deeper crashes the engine)",
+                err=True,
+            )
+            sys.exit(2)
         bindings = minekg_queries.resolve(named, _parse_params(params))
         loaded = store.load(graph_path)
         for key, iri in bindings.items():

@@ -21,21 +21,30 @@ the worker while it is written, and the client gets 422; a request body past its
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import ctypes
 import io
 import json
+import logging
 import multiprocessing
-import queue
+import multiprocessing.process
+import os
+import pickle
 import re
+import resource
+import signal
+import socket
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import pyoxigraph as ox
+import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -44,8 +53,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from minekg import publish, store
+from minekg import publish, sparqltext, store
 
 # Registered once so static .ttl, .jsonld, .nt files get their media types.
 MEDIA_TYPES = {
@@ -100,12 +110,22 @@ UNSAFE_RAW = re.compile(rb"%(2f|5c|00)|\\|\x00", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Limits:
-    """What one request may cost."""
+    """What one request may cost, and how many may run at once.
+
+    ``workers`` queries may run past their first ``express_seconds`` at once, and as many again
+    in their first ``express_seconds`` (see ``QueryPool``). ``head_seconds`` bounds the time a
+    client may take to send a request's head, and its body.
+    """
 
     query_seconds: float = 10.0
+    queue_seconds: float = 5.0
+    express_seconds: float = 0.5
     result_bytes: int = 20_000_000
     request_bytes: int = 100_000
+    memory_bytes: int = 1 << 30
     workers: int = 2
+    head_seconds: float = 10.0
+    connections: int = 200
 
 
 def negotiate(accept: str | None, offers: Sequence[tuple[str, str]]) -> str | None:
@@ -151,7 +171,7 @@ def _specificity(media_range: str, media_type: str) -> int:
     return 1 if media_range == "*/*" else 0
 
 
-# --- Queries, in worker processes -------------------------------------------------------------
+# --- Queries, each in a process of its own ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -185,48 +205,24 @@ class _CappedOutput(io.RawIOBase):
 
 
 def check_query(text: str) -> None:
-    """Refuse a query with a SERVICE clause: Oxigraph would call the remote endpoint.
+    """Refuse, before any parser sees it, a query that could call out or crash the parser.
 
-    A SERVICE clause needs the word "service" once codepoint escapes (\\u0053...) are undone, as
-    SPARQL parsers undo them before parsing; a query without it cannot call out. A query with
-    it is parsed (rdflib's parser, 5-25 ms, so only then) and refused if the word is a SERVICE
-    clause, or if the parser cannot tell.
+    SERVICE would make Oxigraph call the remote endpoint: refused wherever any SPARQL parser
+    could read it (``sparqltext``). Deep nesting overflows Oxigraph's stack: refused past
+    ``sparqltext.MAX_DEPTH``.
     """
-    if "service" not in CODEPOINT.sub(_codepoint, text).lower():
-        return
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        tree = parseQuery(text)
-    except Exception as exc:  # pyparsing raises its own exception types
-        raise QueryRefused(400, f"malformed query: {exc}") from None
-    if "ServiceGraphPattern" in set(_node_names(tree)):
+    if sparqltext.has_service(text):
         raise QueryRefused(403, "SERVICE is refused: this endpoint makes no outgoing requests")
+    depth = sparqltext.nesting_depth(text)
+    if depth > sparqltext.MAX_DEPTH:
+        raise QueryRefused(
+            400, f"query nested {depth} deep: at most {sparqltext.MAX_DEPTH} levels of brackets"
+        )
 
 
-CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _codepoint(match: re.Match[str]) -> str:
-    return chr(int(match.group(1) or match.group(2), 16))
-
-
-def _node_names(node: Any) -> Iterator[str]:
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        yield node.name
-        for value in node.values():
-            yield from _node_names(value)
-    elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
-        for value in node:
-            yield from _node_names(value)
-
-
-def answer(dataset: ox.Store, request: dict[str, Any], result_bytes: int) -> Answer:
+def answer(dataset: ox.Store, request: dict[str, Any], limits: Limits, page: Page) -> Answer:
     """Run one checked query and write its result in the format the client negotiated."""
     try:
-        check_query(request["query"])
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
             ox.NamedNode(iri) for iri in request["default_graphs"]
         ]
@@ -239,7 +235,7 @@ def answer(dataset: ox.Store, request: dict[str, Any], result_bytes: int) -> Ans
             default_graph=default or None,
             named_graphs=named or None,
         )
-        # For text/html the worker writes Turtle or SPARQL JSON, which the page then shows.
+        # For text/html the query process writes Turtle or SPARQL JSON and then the page.
         fmt: ox.RdfFormat | ox.QueryResultsFormat
         if isinstance(result, ox.QueryTriples):
             name = _chosen(request, GRAPH_OFFERS)
@@ -247,14 +243,25 @@ def answer(dataset: ox.Store, request: dict[str, Any], result_bytes: int) -> Ans
         else:
             name = _chosen(request, SOLUTION_OFFERS)
             media_type, fmt = SOLUTION_FORMATS["json" if name == "html" else name]
-        written = _written(result, fmt, media_type, result_bytes)
-        return Answer(written.status, "text/html" if name == "html" else media_type, written.body)
+        written = _written(result, fmt, media_type, limits.result_bytes)
+        if name == "html":
+            html = page.render(request["query"], written.body).encode()
+            return Answer(200, "text/html; charset=utf-8", html)
+        return written
     except QueryRefused as exc:
         return Answer(exc.status, "text/plain", f"{exc}\n".encode())
     except SyntaxError as exc:
         return Answer(400, "text/plain", f"malformed query: {exc}\n".encode())
+    except MemoryError:
+        return _out_of_memory(limits)
     except (ValueError, OSError) as exc:
         return Answer(400, "text/plain", f"query failed: {exc}\n".encode())
+
+
+def _out_of_memory(limits: Limits) -> Answer:
+    megabytes = limits.memory_bytes // 2**20
+    message = f"query needs more than the {megabytes:,} MB of memory a query may use"
+    return Answer(422, "text/plain", f"{message}: add LIMIT or narrow the query\n".encode())
 
 
 def _chosen(request: dict[str, Any], offers: Sequence[tuple[str, str]]) -> str:
@@ -286,96 +293,335 @@ def _written(result: Any, fmt: Any, media_type: str, limit: int) -> Answer:
     return Answer(200, media_type, b"".join(output.chunks))
 
 
-def _worker(connection: Connection, dump: str, result_bytes: int) -> None:
-    dataset = store.load(Path(dump))
-    check_query("ASK { ?service ?p ?o }")  # import and warm the parser before any real query
-    connection.send("ready")
-    with contextlib.suppress(EOFError):  # the server went away: so does the worker
-        while (request := connection.recv()) is not None:
-            connection.send(answer(dataset, request, result_bytes))
+@dataclass(frozen=True)
+class Page:
+    """The HTML query page: the form, the named queries as examples, and a result if any."""
 
+    examples: tuple[tuple[str, str], ...]
 
-class Worker:
-    """One query process with its own copy of the store."""
-
-    def __init__(self, dump: Path, limits: Limits):
-        context = multiprocessing.get_context("spawn")
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=_worker, args=(child, str(dump), limits.result_bytes), daemon=True
+    def render(self, query: str | None, result: bytes | None) -> str:
+        templates = Environment(
+            loader=PackageLoader("minekg", "templates"), autoescape=select_autoescape(["html"])
         )
-        self.process.start()
-        child.close()
+        templates.filters["link"] = publish.linkable
+        table = None
+        if result is not None and result.lstrip().startswith(b"{"):
+            table = json.loads(result)
+        return templates.get_template("query.html").render(
+            title="minekg SPARQL endpoint",
+            root=".",
+            query=query
+            or "SELECT DISTINCT ?class (COUNT(DISTINCT ?s) AS ?n)\n"
+            "WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n)",
+            examples=self.examples,
+            table=table,
+            text=None if result is None or table is not None else result.decode(),
+        )
 
-    def ready(self) -> Worker:
-        """Wait until the process has loaded the store (a second or two)."""
+
+def isolate_network() -> str | None:
+    """Put this process into a network namespace of its own, with no interface that is up, so
+    that nothing it runs can open a connection; None when done, else the reason it could not.
+
+    Needs Linux and root, or unprivileged user namespaces (then a user namespace is made too).
+    """
+    try:
+        unshare = ctypes.CDLL(None, use_errno=True).unshare
+    except AttributeError:
+        return "this system has no unshare()"
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if unshare(flags) == 0:
+            return None
+    return f"unshare: {os.strerror(ctypes.get_errno())}"
+
+
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _send(sock: socket.socket, value: Any) -> None:
+    data = pickle.dumps(value)
+    sock.sendall(len(data).to_bytes(8, "big") + data)
+
+
+def _receive(sock: socket.socket) -> Any:
+    size = int.from_bytes(_exactly(sock, 8), "big")
+    return pickle.loads(_exactly(sock, size))
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = sock.recv(min(size - len(data), 1 << 20))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return bytes(data)
+
+
+async def _areceive(sock: socket.socket) -> Any:
+    loop = asyncio.get_running_loop()
+
+    async def exactly(size: int) -> bytes:
+        data = bytearray()
+        while len(data) < size:
+            chunk = await loop.sock_recv(sock, min(size - len(data), 1 << 20))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return bytes(data)
+
+    size = int.from_bytes(await exactly(8), "big")
+    return pickle.loads(await exactly(size))
+
+
+def _forker(control: socket.socket, dump: str, limits: Limits, page: Page) -> None:
+    """The process that holds the store and forks one process per query.
+
+    A forked query shares the loaded store (copy-on-write), so it starts in milliseconds and can
+    be stopped, paused or killed without touching any other query. Each query gets a monitor
+    (which the server kills with it, as one process group) and the query process proper, whose
+    death by signal the monitor turns into an answer.
+    """
+    isolation = isolate_network()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors and orphans are reaped unasked
+    with contextlib.suppress(AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)
+    dataset = store.load(Path(dump))
+    _send(control, ("ready", isolation))
+    while True:
         try:
-            started = self.connection.poll(120) and self.connection.recv() == "ready"
-        except EOFError:
-            started = False
-        if not started:
-            self.stop()
-            raise RuntimeError("a query worker did not start")
-        return self
+            message, fds, _, _ = socket.recv_fds(control, 1, 1)
+        except OSError:
+            return
+        if not message:  # the server went away: so does this process
+            return
+        if os.fork() == 0:
+            control.close()
+            channel = socket.socket(fileno=fds[0])
+            try:
+                _monitor(channel, dataset, limits, page)
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
 
-    def run(self, request: dict[str, Any], seconds: float) -> Answer | None:
-        """The answer, or None if the query ran past ``seconds`` (the worker is then killed)."""
-        self.connection.send(request)
-        if self.connection.poll(seconds):
-            answer = self.connection.recv()
-            assert isinstance(answer, Answer)
-            return answer
-        self.stop()
-        return None
 
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join()
-        self.connection.close()
+def _monitor(channel: socket.socket, dataset: ox.Store, limits: Limits, page: Page) -> None:
+    os.setpgid(0, 0)
+    request = _receive(channel)
+    _send(channel, os.getpid())
+    reading, writing = os.pipe()
+    query = os.fork()
+    if query == 0:
+        os.close(reading)
+        os.dup2(writing, 2)  # Rust's "memory allocation failed" comes here, not to the log
+        os.nice(5)  # the server process and its static pages come first
+        size = re.search(r"VmSize:\s+(\d+) kB", Path("/proc/self/status").read_text())
+        ceiling = (int(size[1]) * 1024 if size else 0) + limits.memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+        _send(channel, answer(dataset, request, limits, page))
+        os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as errors:
+        said = errors.read(65536)
+    _, status = os.waitpid(query, 0)
+    if os.WIFSIGNALED(status):
+        if b"memory allocation" in said:
+            _send(channel, _out_of_memory(limits))
+        else:
+            number = os.WTERMSIG(status)
+            message = f"the query process crashed ({signal.Signals(number).name})\n"
+            _send(channel, Answer(500, "text/plain", message.encode()))
+
+
+@dataclass(eq=False)
+class _Job:
+    """One query on its way: waiting for a start, running, or paused for a slot."""
+
+    request: dict[str, Any]
+    answer: asyncio.Future[Answer]
+    state: str = "waiting"  # waiting, running (its first seconds), long, paused
+    ran: float = 0.0
+    waited: float = 0.0
+    group: int | None = None
+    channel: socket.socket | None = None
+    exchange: asyncio.Task[None] | None = None
 
 
 class QueryPool:
-    """Worker processes shared by all requests; a request waits for a free one."""
+    """Runs queries in forked processes, so that a flood of slow ones cannot stall quick ones.
 
-    def __init__(self, dump: Path, limits: Limits):
-        self.dump, self.limits = dump, limits
-        self.closed = False
-        self.replacing: list[threading.Thread] = []
-        self.idle: queue.Queue[Worker] = queue.Queue()
-        starting = [Worker(dump, limits) for _ in range(limits.workers)]
-        for worker in starting:
-            self.idle.put(worker.ready())
+    At most ``workers`` queries run past their first ``express_seconds`` at once (``long``); the
+    others are paused (SIGSTOP) until a long slot is free. As many again may run their first
+    ``express_seconds``, so a quick query starts at once even while slow ones fill the long
+    slots. A query ends at ``query_seconds`` of running, or once it has waited (not started or
+    paused) ``queue_seconds``; either way the client gets 503 and the process is killed, as it is
+    when the client goes away. Long queries run at the lowest CPU priority.
+    """
 
-    def run(self, request: dict[str, Any]) -> Answer:
-        worker = self.idle.get()
+    TICK = 0.05
+
+    def __init__(self, dump: Path, limits: Limits, page: Page):
+        self.dump, self.limits, self.page = dump, limits, page
+        self.jobs: list[_Job] = []
+        self.ticking: asyncio.TimerHandle | None = None
+        self.last_tick = 0.0
+        self.restarting = False
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.control: socket.socket | None = None
+        self.isolation: str | None = None
+
+    def start(self) -> None:
+        """Start the process that holds the store (blocks a second or two while it loads)."""
+        ours, theirs = socket.socketpair()
+        context = multiprocessing.get_context("spawn")
+        process = context.Process(
+            target=_forker, args=(theirs, str(self.dump), self.limits, self.page), daemon=True
+        )
+        process.start()
+        theirs.close()
         try:
-            answer = worker.run(request, self.limits.query_seconds)
-        except BaseException:
-            worker.stop()
-            self._replace()
-            raise
-        if answer is None:
-            replacing = threading.Thread(target=self._replace, daemon=True)
-            self.replacing.append(replacing)
-            replacing.start()
-            seconds = self.limits.query_seconds
-            return Answer(503, "text/plain", f"query stopped at the {seconds:g} s limit\n".encode())
-        self.idle.put(worker)
-        return answer
+            ours.settimeout(120)
+            _, self.isolation = _receive(ours)
+        except (EOFError, OSError):
+            process.kill()
+            raise RuntimeError("the query process did not start") from None
+        ours.settimeout(None)
+        self.process, self.control = process, ours
 
-    def _replace(self) -> None:
-        worker = Worker(self.dump, self.limits).ready()
-        if self.closed:
-            worker.stop()
-        else:
-            self.idle.put(worker)
+    async def run(self, request: dict[str, Any]) -> Answer:
+        job = _Job(request, asyncio.get_running_loop().create_future())
+        self.jobs.append(job)
+        self._schedule()
+        if self.ticking is None:
+            self.last_tick = time.monotonic()
+            self.ticking = asyncio.get_running_loop().call_later(self.TICK, self._tick)
+        try:
+            return await job.answer
+        finally:
+            self._end(job)
+
+    def _schedule(self) -> None:
+        limits = self.limits
+        states = [job.state for job in self.jobs]
+        longs, express = states.count("long"), states.count("running")
+        for job in self.jobs:
+            if job.state == "paused" and longs < limits.workers:
+                self._signal(job, signal.SIGCONT)
+                job.state, longs = "long", longs + 1
+        live = sum(job.state != "waiting" for job in self.jobs)
+        for job in self.jobs:
+            if job.state == "waiting" and express < limits.workers and live < 4 * limits.workers:
+                self._start(job)
+                express, live = express + 1, live + 1
+
+    def _start(self, job: _Job) -> None:
+        ours, theirs = socket.socketpair()
+        try:
+            assert self.control is not None
+            socket.send_fds(self.control, [b"q"], [theirs.fileno()])
+        except OSError:
+            ours.close()
+            self._resolve(job, _busy("the query process is restarting"))
+            self._restart()
+            return
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        job.channel, job.state = ours, "running"
+        job.exchange = asyncio.get_running_loop().create_task(self._exchange(job, ours))
+
+    async def _exchange(self, job: _Job, channel: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            data = pickle.dumps(job.request)
+            await loop.sock_sendall(channel, len(data).to_bytes(8, "big") + data)
+            job.group = await _areceive(channel)
+            self._resolve(job, await _areceive(channel))
+        except (EOFError, OSError):
+            self._resolve(job, Answer(500, "text/plain", b"the query process ended unanswered\n"))
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        elapsed, self.last_tick = now - self.last_tick, now
+        limits = self.limits
+        for job in list(self.jobs):
+            if job.state in ("running", "long"):
+                job.ran += elapsed
+            else:
+                job.waited += elapsed
+            if job.ran >= limits.query_seconds:
+                message = f"query stopped at the {limits.query_seconds:g} s limit\n"
+                self._resolve(job, Answer(503, "text/plain", message.encode()))
+            elif job.waited >= limits.queue_seconds:
+                self._resolve(job, _busy(f"no query slot was free for {limits.queue_seconds:g} s"))
+            elif job.state == "running" and job.ran >= limits.express_seconds and job.group:
+                if [j.state for j in self.jobs].count("long") < limits.workers:
+                    job.state = "long"
+                    with contextlib.suppress(OSError):
+                        os.setpriority(os.PRIO_PGRP, job.group, 19)
+                else:
+                    job.state = "paused"
+                    self._signal(job, signal.SIGSTOP)
+        self._schedule()
+        self.ticking = (
+            asyncio.get_running_loop().call_later(self.TICK, self._tick) if self.jobs else None
+        )
+
+    def _resolve(self, job: _Job, answer: Answer) -> None:
+        if not job.answer.done():
+            job.answer.set_result(answer)
+        self._end(job)
+
+    def _end(self, job: _Job) -> None:
+        """Forget a job, killing its processes if they still run; a free slot goes to the next."""
+        if job not in self.jobs:
+            return
+        self.jobs.remove(job)
+        self._signal(job, signal.SIGKILL)
+        if job.exchange is not None and job.exchange is not asyncio.current_task():
+            job.exchange.cancel()
+        if job.channel is not None:
+            job.channel.close()
+        self._schedule()
+
+    @staticmethod
+    def _signal(job: _Job, number: int) -> None:
+        if job.group is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(job.group, number)
+
+    def _restart(self) -> None:
+        if self.restarting:
+            return
+        self.restarting = True
+
+        def restart() -> None:
+            try:
+                self.close_process()
+                self.start()
+            finally:
+                self.restarting = False
+
+        threading.Thread(target=restart, daemon=True).start()
+
+    def close_process(self) -> None:
+        if self.control is not None:
+            self.control.close()
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
 
     def close(self) -> None:
-        self.closed = True
-        for thread in self.replacing:
-            thread.join()
-        while not self.idle.empty():
-            self.idle.get_nowait().stop()
+        for job in list(self.jobs):
+            self._resolve(job, _busy("the server is stopping"))
+        self.close_process()
+
+
+def _busy(message: str) -> Answer:
+    return Answer(503, "text/plain", f"{message}: try again later\n".encode())
+
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -464,13 +710,17 @@ class Endpoint:
     def __init__(self, site: Path, limits: Limits):
         self.site, self.limits = site, limits
         self.pool: QueryPool | None = None
-        self.templates = Environment(
-            loader=PackageLoader("minekg", "templates"), autoescape=select_autoescape(["html"])
-        )
+        examples = sorted((site / "queries").glob("*.rq"))
+        self.page = Page(tuple((path.stem, path.read_text(encoding="utf-8")) for path in examples))
 
     async def handle(self, request: Request) -> Response:
         if request.method == "POST":
-            params = await self._posted(request)
+            try:
+                async with asyncio.timeout(self.limits.head_seconds):
+                    params = await self._posted(request)
+            except TimeoutError:
+                seconds = self.limits.head_seconds
+                return _refused(408, f"request body not sent within {seconds:g} s")
             if isinstance(params, Response):
                 return params
         else:
@@ -484,21 +734,32 @@ class Endpoint:
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             if request.method == "GET" and not queries:
-                return HTMLResponse(self._page(None, None))
+                return HTMLResponse(self.page.render(None, None))
             return _refused(400, "give exactly one non-empty query")
+        try:
+            check_query(queries[0])
+        except QueryRefused as exc:
+            return _refused(exc.status, str(exc))
         assert self.pool is not None
-        answer = await run_in_threadpool(
-            self.pool.run,
-            {
-                "query": queries[0],
-                "accept": request.headers.get("accept"),
-                "format": next(iter(params.get("format", [])), None) or None,
-                "default_graphs": params.get("default-graph-uri", []),
-                "named_graphs": params.get("named-graph-uri", []),
-            },
+        running = asyncio.ensure_future(
+            self.pool.run(
+                {
+                    "query": queries[0],
+                    "accept": request.headers.get("accept"),
+                    "format": next(iter(params.get("format", [])), None) or None,
+                    "default_graphs": params.get("default-graph-uri", []),
+                    "named_graphs": params.get("named-graph-uri", []),
+                }
+            )
         )
-        if answer.media_type == "text/html" and answer.status == 200:
-            return HTMLResponse(self._page(queries[0], answer.body), headers={"Vary": "Accept"})
+        # A client that goes away takes its query with it: the query's processes are killed.
+        gone = asyncio.ensure_future(_disconnected(request))
+        await asyncio.wait({running, gone}, return_when=asyncio.FIRST_COMPLETED)
+        gone.cancel()
+        if not running.done():
+            running.cancel()
+            return _refused(499, "the client went away")
+        answer = running.result()
         return Response(answer.body, answer.status, {"Vary": "Accept"}, answer.media_type)
 
     async def _posted(self, request: Request) -> dict[str, list[str]] | Response:
@@ -522,29 +783,67 @@ class Endpoint:
             return {**params, "query": [body.decode("utf-8", "replace")]}
         return _refused(415, f"unsupported content type {kind!r}")
 
-    def _page(self, query: str | None, result: bytes | None) -> str:
-        examples = sorted((self.site / "queries").glob("*.rq"))
-        table = None
-        if result is not None and result.lstrip().startswith(b"{"):
-            table = json.loads(result)
-        return self.templates.get_template("query.html").render(
-            title="minekg SPARQL endpoint",
-            root=".",
-            query=query
-            or "SELECT DISTINCT ?class (COUNT(DISTINCT ?s) AS ?n)\n"
-            "WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n)",
-            examples=[(path.stem, path.read_text(encoding="utf-8")) for path in examples],
-            table=table,
-            text=None if result is None or table is not None else result.decode(),
-        )
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _refused(status: int, message: str) -> Response:
     return PlainTextResponse(message + "\n", status)
 
 
+class _Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline on each request's head.
+
+    uvicorn times out idle keep-alive connections but not a request whose head trickles in (a
+    header line every few seconds keeps it open for ever, one connection slot each): here the
+    connection is closed when a head is not complete ``head_seconds`` after its first byte.
+    """
+
+    head_seconds = Limits.head_seconds
+    _head_deadline: asyncio.TimerHandle | None = None
+
+    def data_received(self, data: bytes) -> None:
+        between_requests = self.cycle is None or self.cycle.response_complete
+        if between_requests and self._head_deadline is None:
+            self._head_deadline = self.loop.call_later(self.head_seconds, self._head_too_slow)
+        cycle = self.cycle
+        super().data_received(data)
+        if self.cycle is not cycle:  # the head is complete: the request has begun
+            self._cancel_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def _cancel_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        self._head_deadline = None
+
+    def _head_too_slow(self) -> None:
+        self._head_deadline = None
+        if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+            self.transport.close()
+
+
+def server_config(site: Path, limits: Limits, host: str, port: int) -> uvicorn.Config:
+    """How ``minekg serve`` runs the app under uvicorn: its protocol, and the connection cap past
+    which uvicorn answers 503 at once rather than queueing without bound."""
+    protocol = type("Protocol", (_Protocol,), {"head_seconds": limits.head_seconds})
+    return uvicorn.Config(
+        create_app(site, limits),
+        host=host,
+        port=port,
+        http=protocol,
+        limit_concurrency=limits.connections,
+        log_level="warning",
+    )
+
+
 def create_app(site: Path, limits: Limits | None = None) -> ASGIApp:
-    """The whole server as an ASGI app; the query workers start with it and stop with it."""
+    """The whole server as an ASGI app; the query process starts with it and stops with it."""
     import mimetypes
 
     for suffix, media_type in MEDIA_TYPES.items():
@@ -554,11 +853,19 @@ def create_app(site: Path, limits: Limits | None = None) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        endpoint.pool = await run_in_threadpool(QueryPool, site / store.DUMP, endpoint.limits)
+        pool = QueryPool(site / store.DUMP, endpoint.limits, endpoint.page)
+        await run_in_threadpool(pool.start)
+        if pool.isolation is not None:
+            logging.getLogger("uvicorn.error").warning(
+                "query processes can open connections (%s): SERVICE is refused by reading "
+                "the query text only",
+                pool.isolation,
+            )
+        endpoint.pool = pool
         try:
             yield
         finally:
-            endpoint.pool.close()
+            pool.close()
 
     app = Starlette(
         routes=[
