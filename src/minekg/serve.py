@@ -119,7 +119,7 @@ class Limits:
 
     query_seconds: float = 10.0
     queue_seconds: float = 5.0
-    express_seconds: float = 0.5
+    express_seconds: float = 0.25
     result_bytes: int = 20_000_000
     request_bytes: int = 100_000
     memory_bytes: int = 1 << 30
@@ -409,6 +409,7 @@ def _forker(control: socket.socket, dump: str, limits: Limits, page: Page) -> No
 
 def _monitor(channel: socket.socket, dataset: ox.Store, limits: Limits, page: Page) -> None:
     os.setpgid(0, 0)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # this one waits for its child's status
     request = _receive(channel)
     _send(channel, os.getpid())
     reading, writing = os.pipe()
@@ -454,10 +455,12 @@ class QueryPool:
 
     At most ``workers`` queries run past their first ``express_seconds`` at once (``long``); the
     others are paused (SIGSTOP) until a long slot is free. As many again may run their first
-    ``express_seconds``, so a quick query starts at once even while slow ones fill the long
-    slots. A query ends at ``query_seconds`` of running, or once it has waited (not started or
-    paused) ``queue_seconds``; either way the client gets 503 and the process is killed, as it is
-    when the client goes away. Long queries run at the lowest CPU priority.
+    ``express_seconds``, newest first, so a quick query starts within ``express_seconds`` even
+    while slow ones fill the long slots. A query ends at ``query_seconds`` of running, or once it
+    has waited (not started, or paused) ``queue_seconds``: either way the client gets 503 and the
+    process is killed, as it is when the client goes away. So no query takes longer than
+    ``query_seconds + queue_seconds``. Long queries run at the lowest CPU priority, and at most
+    four times ``workers`` are alive (running or paused): past that the oldest paused one goes.
     """
 
     TICK = 0.05
@@ -511,10 +514,20 @@ class QueryPool:
                 self._signal(job, signal.SIGCONT)
                 job.state, longs = "long", longs + 1
         live = sum(job.state != "waiting" for job in self.jobs)
-        for job in self.jobs:
-            if job.state == "waiting" and express < limits.workers and live < 4 * limits.workers:
-                self._start(job)
-                express, live = express + 1, live + 1
+        # Newest first: under a flood the oldest waiting queries are the ones given up (503 at
+        # queue_seconds), and a query that just came in starts within express_seconds.
+        # Paused queries hold memory, so only so many live; the oldest makes room for a new one.
+        for job in reversed(self.jobs):
+            if job.state != "waiting" or express >= limits.workers:
+                continue
+            if live >= 4 * limits.workers:
+                oldest = next((j for j in self.jobs if j.state == "paused"), None)
+                if oldest is None:
+                    break
+                self._resolve(oldest, _busy("the server is saturated"), reschedule=False)
+                live -= 1
+            self._start(job)
+            express, live = express + 1, live + 1
 
     def _start(self, job: _Job) -> None:
         ours, theirs = socket.socketpair()
@@ -569,12 +582,12 @@ class QueryPool:
             asyncio.get_running_loop().call_later(self.TICK, self._tick) if self.jobs else None
         )
 
-    def _resolve(self, job: _Job, answer: Answer) -> None:
+    def _resolve(self, job: _Job, answer: Answer, reschedule: bool = True) -> None:
         if not job.answer.done():
             job.answer.set_result(answer)
-        self._end(job)
+        self._end(job, reschedule)
 
-    def _end(self, job: _Job) -> None:
+    def _end(self, job: _Job, reschedule: bool = True) -> None:
         """Forget a job, killing its processes if they still run; a free slot goes to the next."""
         if job not in self.jobs:
             return
@@ -584,7 +597,8 @@ class QueryPool:
             job.exchange.cancel()
         if job.channel is not None:
             job.channel.close()
-        self._schedule()
+        if reschedule:
+            self._schedule()
 
     @staticmethod
     def _signal(job: _Job, number: int) -> None:
