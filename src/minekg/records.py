@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -49,6 +50,25 @@ def _check_partial_date(value: object) -> str:
 
 
 PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
+
+_WEB_ADDRESS = re.compile(r"https?://[^/?#\s]+(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def _check_web_address(text: str) -> str:
+    """Accept only an http(s) address: every page of the document links it, and a javascript:
+    address would run script when clicked. Characters an IRI cannot hold (spaces, controls,
+    ``<>"{}|\\^```, unassigned or private code points) are refused too: the mapping would fail on
+    them later, with no line to point at."""
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    if not _WEB_ADDRESS.fullmatch(text):
+        raise ValueError(f"{shown!r} is not an http(s) address (https://...)")
+    for char in text:
+        if char in '<>"{}|\\^`' or not char.isprintable() or 0xE000 <= ord(char) <= 0xF8FF:
+            raise ValueError(f"{shown!r} holds {char!r}, which an address cannot hold")
+    return text
+
+
+WebAddress = Annotated[str, AfterValidator(_check_web_address)]
 
 
 def one_or_many(value: object) -> object:
@@ -118,7 +138,7 @@ class Source(Strict):
 
     file: str
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-    url: str | None = None
+    url: WebAddress | None = None
     rights: str | None = None
     media_type: str = "text/plain"
 
