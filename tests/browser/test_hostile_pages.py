@@ -23,7 +23,7 @@ import uvicorn
 from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from minekg import publish, serve
+from minekg import publish, serve, show
 from minekg.cli import main
 from minekg.pipeline import Paths, build, write
 
@@ -200,3 +200,26 @@ def test_a_record_with_a_javascript_address_is_refused(tmp_path: Path) -> None:
     )
     assert expected in result.output.splitlines(), result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_graph_page_shows_a_hostile_node_as_text(browser: Browser, tmp_path: Path) -> None:
+    nodes = [
+        show.Node(SCRIPT_ADDRESS, HOSTILE, "State", ("A-79-690",)),
+        show.Node(DOCUMENT, "A/79/690", "Document", ("A-79-690",)),
+    ]
+    edges = [show.Edge(DOCUMENT, SCRIPT_ADDRESS, "mentions", ("A-79-690",))]
+    file = tmp_path / "graph.html"
+    file.write_text(show.page(show.DisplayGraph(HOSTILE, nodes, edges)), encoding="utf-8")
+    dialogs: list[str] = []
+    page = offline_page(browser, dialogs)
+    page.goto(file.as_uri())
+    page.wait_for_selector("body[data-drawn=true]", timeout=60_000)
+    assert page.evaluate("network.body.data.nodes.length") == 2
+    for iri in (SCRIPT_ADDRESS, DOCUMENT):
+        page.evaluate("(id) => showDetails(id)", iri)
+        details = page.locator("#details")
+        assert iri in details.inner_text()
+        assert click_every_link(page) == ([] if iri == SCRIPT_ADDRESS else ["https:"])
+    assert HOSTILE.replace("\u2028", "") in page.inner_text("body").replace("\u2028", "")
+    assert dialogs == []
+    page.context.close()
