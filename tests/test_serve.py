@@ -347,6 +347,33 @@ def test_a_result_past_the_size_limit_is_a_clear_error(server: str) -> None:
     assert response.status_code == 422 and "LIMIT" in response.text
 
 
+def test_the_html_page_holds_results_to_the_same_size_limit_and_says_so(server: str) -> None:
+    html = {"Accept": "text/html"}
+    empty = httpx.get(f"{server}/sparql", headers=html)
+    assert "a result larger than 300,000 bytes is refused" in empty.text
+    everything = {"query": "SELECT * { ?s ?p ?o }"}
+    response = httpx.get(f"{server}/sparql", params=everything, headers=html)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<form" in response.text and "<table>" not in response.text
+    assert "result larger than the 300,000-byte limit: add LIMIT" in response.text
+
+
+def test_a_result_page_past_the_limit_is_refused_even_when_its_json_is_not(site: Path) -> None:
+    dataset = store.load(site)
+    query = "SELECT ?s ?o WHERE { ?s a ?o } LIMIT 200"
+    request = {"query": query, "accept": None, "format": "json"}
+    request |= {"default_graphs": [], "named_graphs": []}
+    page = serve.Page((), 0)
+    json_size = len(serve.answer(dataset, request, LIMITS, page).body)
+    limits = serve.Limits(result_bytes=json_size + 1)
+    page = serve.Page((), limits.result_bytes)
+    wanted = {**request, "format": None, "accept": "text/html"}
+    as_html = serve.answer(dataset, wanted, limits, page)
+    assert as_html.status == 422
+    assert f"result page larger than the {json_size + 1:,}-byte limit" in as_html.body.decode()
+
+
 def test_oversize_requests_are_refused(server: str) -> None:
     padding = "#" + "x" * LIMITS.request_bytes + "\n"
     posted = httpx.post(f"{server}/sparql", data={"query": padding + CLAIMS})

@@ -221,41 +221,65 @@ def check_query(text: str) -> None:
 
 
 def answer(dataset: ox.Store, request: dict[str, Any], limits: Limits, page: Page) -> Answer:
-    """Run one checked query and write its result in the format the client negotiated."""
+    """Run one checked query and write its result in the format the client negotiated; a
+    refusal comes as plain text, or as the query page for a client that wants HTML."""
     try:
-        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-            ox.NamedNode(iri) for iri in request["default_graphs"]
-        ]
-        named: list[ox.NamedNode | ox.BlankNode] = [
-            ox.NamedNode(iri) for iri in request["named_graphs"]
-        ]
-        result = dataset.query(
-            request["query"],
-            use_default_graph_as_union=not default,
-            default_graph=default or None,
-            named_graphs=named or None,
-        )
-        # For text/html the query process writes Turtle or SPARQL JSON and then the page.
-        fmt: ox.RdfFormat | ox.QueryResultsFormat
-        if isinstance(result, ox.QueryTriples):
-            name = _chosen(request, GRAPH_OFFERS)
-            media_type, fmt = GRAPH_FORMATS["ttl" if name == "html" else name]
-        else:
-            name = _chosen(request, SOLUTION_OFFERS)
-            media_type, fmt = SOLUTION_FORMATS["json" if name == "html" else name]
-        written = _written(result, fmt, media_type, limits.result_bytes)
-        if name == "html":
-            html = page.render(request["query"], written.body).encode()
-            return Answer(200, "text/html; charset=utf-8", html)
-        return written
+        return _answered(dataset, request, limits, page)
     except QueryRefused as exc:
-        return Answer(exc.status, "text/plain", f"{exc}\n".encode())
+        status, message = exc.status, str(exc)
     except SyntaxError as exc:
-        return Answer(400, "text/plain", f"malformed query: {exc}\n".encode())
+        status, message = 400, f"malformed query: {exc}"
     except MemoryError:
         return _out_of_memory(limits)
     except (ValueError, OSError) as exc:
-        return Answer(400, "text/plain", f"query failed: {exc}\n".encode())
+        status, message = 400, f"query failed: {exc}"
+    if _wants_html(request):
+        return Answer(status, HTML, page.render(request["query"], None, message).encode())
+    return Answer(status, "text/plain", f"{message}\n".encode())
+
+
+def _answered(dataset: ox.Store, request: dict[str, Any], limits: Limits, page: Page) -> Answer:
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(iri) for iri in request["default_graphs"]
+    ]
+    named: list[ox.NamedNode | ox.BlankNode] = [
+        ox.NamedNode(iri) for iri in request["named_graphs"]
+    ]
+    result = dataset.query(
+        request["query"],
+        use_default_graph_as_union=not default,
+        default_graph=default or None,
+        named_graphs=named or None,
+    )
+    # For text/html the query process writes Turtle or SPARQL JSON, and then the page.
+    fmt: ox.RdfFormat | ox.QueryResultsFormat
+    if isinstance(result, ox.QueryTriples):
+        name = _chosen(request, GRAPH_OFFERS)
+        media_type, fmt = GRAPH_FORMATS["ttl" if name == "html" else name]
+    else:
+        name = _chosen(request, SOLUTION_OFFERS)
+        media_type, fmt = SOLUTION_FORMATS["json" if name == "html" else name]
+    written = _written(result, fmt, media_type, limits.result_bytes)
+    if name != "html":
+        return written
+    html = page.render(request["query"], written.body).encode()
+    if len(html) > limits.result_bytes:
+        raise QueryRefused(422, _too_large("result page", limits.result_bytes))
+    return Answer(200, HTML, html)
+
+
+HTML = "text/html; charset=utf-8"
+
+
+def _wants_html(request: dict[str, Any]) -> bool:
+    try:
+        return _chosen(request, SOLUTION_OFFERS) == "html"
+    except QueryRefused:
+        return False
+
+
+def _too_large(what: str, limit: int) -> str:
+    return f"{what} larger than the {limit:,}-byte limit: add LIMIT or narrow the query"
 
 
 def _out_of_memory(limits: Limits) -> Answer:
@@ -287,19 +311,21 @@ def _written(result: Any, fmt: Any, media_type: str, limit: int) -> Answer:
     try:
         result.serialize(output, format=fmt)
     except OverflowError:
-        raise QueryRefused(
-            422, f"result larger than the {limit:,}-byte limit: add LIMIT or narrow the query"
-        ) from None
+        raise QueryRefused(422, _too_large("result", limit)) from None
     return Answer(200, media_type, b"".join(output.chunks))
 
 
 @dataclass(frozen=True)
 class Page:
-    """The HTML query page: the form, the named queries as examples, and a result if any."""
+    """The HTML query page: the form, the named queries as examples, and a result or an error.
+
+    A result page is held to the result-size limit of the other formats, and says so.
+    """
 
     examples: tuple[tuple[str, str], ...]
+    result_bytes: int
 
-    def render(self, query: str | None, result: bytes | None) -> str:
+    def render(self, query: str | None, result: bytes | None, error: str | None = None) -> str:
         templates = Environment(
             loader=PackageLoader("minekg", "templates"), autoescape=select_autoescape(["html"])
         )
@@ -316,6 +342,8 @@ class Page:
             examples=self.examples,
             table=table,
             text=None if result is None or table is not None else result.decode(),
+            error=error,
+            result_bytes=self.result_bytes,
         )
 
 
@@ -725,7 +753,10 @@ class Endpoint:
         self.site, self.limits = site, limits
         self.pool: QueryPool | None = None
         examples = sorted((site / "queries").glob("*.rq"))
-        self.page = Page(tuple((path.stem, path.read_text(encoding="utf-8")) for path in examples))
+        self.page = Page(
+            tuple((path.stem, path.read_text(encoding="utf-8")) for path in examples),
+            limits.result_bytes,
+        )
 
     async def handle(self, request: Request) -> Response:
         if request.method == "POST":
