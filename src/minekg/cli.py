@@ -600,7 +600,9 @@ def publish(
 @click.option(
     "--max-result-bytes", default=20_000_000, show_default=True, help="Largest query result."
 )
-@click.option("--workers", default=2, show_default=True, help="Query worker processes.")
+@click.option(
+    "--workers", default=2, show_default=True, help="Slow queries (past 0.25 s) run at once."
+)
 def serve(
     site_dir: Path,
     build_dir: Path,

@@ -12,11 +12,14 @@ One Starlette app under uvicorn, on loopback by default:
   that states a triple, so use ``SELECT DISTINCT`` to count things once.
 - Everything else is a file of the site, and nothing outside the site is ever served.
 
-Safety. Updates are refused (403); so is ``SERVICE`` (403), found in the parsed query, because
-Oxigraph would otherwise fetch the remote endpoint. pyoxigraph cannot stop a running query from
-Python, so queries run in a small pool of worker processes: a query past the time limit has its
-worker killed and replaced, and the client gets 503. A result past the size limit is cut off in
-the worker while it is written, and the client gets 422; a request body past its limit gets 413.
+Safety. Updates are refused (403); so is ``SERVICE`` (403), found in the query text the way any
+SPARQL parser could read it (``sparqltext``), because Oxigraph would fetch the remote endpoint;
+and the processes that run queries sit in a network namespace of their own, so even a SERVICE
+the check missed could not connect. pyoxigraph cannot stop a running query from Python, so each
+query runs in a process forked from one that holds the store (``QueryPool``): it is paused,
+killed or capped in memory alone, a slow one cannot hold back a quick one, and one whose client
+left is killed. A result past the size limit is cut off while it is written (422); a request
+body past its limit gets 413, a request head that trickles in is cut off (``_Protocol``).
 """
 
 from __future__ import annotations
