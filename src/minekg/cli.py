@@ -601,7 +601,7 @@ def publish(
     "--max-result-bytes", default=20_000_000, show_default=True, help="Largest query result."
 )
 @click.option(
-    "--workers", default=2, show_default=True, help="Slow queries (past 0.25 s) run at once."
+    "--workers", default=2, show_default=True, help="Slow queries (past 0.25 s of CPU) run at once."
 )
 def serve(
     site_dir: Path,

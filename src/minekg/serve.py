@@ -25,6 +25,7 @@ body past its limit gets 413, a request head that trickles in is cut off (``_Pro
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import ctypes
 import io
@@ -115,9 +116,9 @@ UNSAFE_RAW = re.compile(rb"%(2f|5c|00)|\\|\x00", re.IGNORECASE)
 class Limits:
     """What one request may cost, and how many may run at once.
 
-    ``workers`` queries may run past their first ``express_seconds`` at once, and as many again
-    in their first ``express_seconds`` (see ``QueryPool``). ``head_seconds`` bounds the time a
-    client may take to send a request's head, and its body.
+    ``workers`` queries may run past their first ``express_seconds`` of CPU time at once, and
+    four times as many in their first ``express_seconds`` (see ``QueryPool``). ``head_seconds``
+    bounds the time a client may take to send a request's head, and its body.
     """
 
     query_seconds: float = 10.0
@@ -442,21 +443,27 @@ def _monitor(channel: socket.socket, dataset: ox.Store, limits: Limits, page: Pa
     os.setpgid(0, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # this one waits for its child's status
     request = _receive(channel)
-    _send(channel, os.getpid())
     reading, writing = os.pipe()
     query = os.fork()
     if query == 0:
         os.close(reading)
         os.dup2(writing, 2)  # Rust's "memory allocation failed" comes here, not to the log
-        os.nice(5)  # the server process and its static pages come first
+        # Who to pause or kill (the group: this process and its monitor), whose CPU time counts.
+        _send(channel, (os.getpgid(0), os.getpid()))
+        os.nice(10)  # the server process and its static pages come first
         size = re.search(r"VmSize:\s+(\d+) kB", Path("/proc/self/status").read_text())
         ceiling = (int(size[1]) * 1024 if size else 0) + limits.memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+        # A backstop should the server lose track of this process: the kernel ends it.
+        cpu = int(2 * limits.query_seconds + limits.queue_seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         _send(channel, answer(dataset, request, limits, page))
         os._exit(0)
     os.close(writing)
+    said = b""
     with os.fdopen(reading, "rb") as errors:
-        said = errors.read(65536)
+        while chunk := errors.read(65536):
+            said = (said + chunk)[:65536]
     _, status = os.waitpid(query, 0)
     if os.WIFSIGNALED(status):
         if b"memory allocation" in said:
@@ -477,6 +484,7 @@ class _Job:
     ran: float = 0.0
     waited: float = 0.0
     group: int | None = None
+    pid: int | None = None
     channel: socket.socket | None = None
     exchange: asyncio.Task[None] | None = None
 
@@ -484,21 +492,25 @@ class _Job:
 class QueryPool:
     """Runs queries in forked processes, so that a flood of slow ones cannot stall quick ones.
 
-    At most ``workers`` queries run past their first ``express_seconds`` at once (``long``); the
-    others are paused (SIGSTOP) until a long slot is free. As many again may run their first
-    ``express_seconds``, newest first, so a quick query starts within ``express_seconds`` even
-    while slow ones fill the long slots. A query ends at ``query_seconds`` of running, or once it
-    has waited (not started, or paused) ``queue_seconds``: either way the client gets 503 and the
-    process is killed, as it is when the client goes away. So no query takes longer than
-    ``query_seconds + queue_seconds``. Long queries run at the lowest CPU priority, and at most
-    four times ``workers`` are alive (running or paused): past that the oldest paused one goes.
+    At most ``workers`` queries run past their first ``express_seconds`` of CPU time at once
+    (``long``: CPU time, because on a busy machine a quick query may wait for the CPU); the
+    others are paused (SIGSTOP) until a long slot is free. Four times as many may run their
+    first ``express_seconds``, first come first served, one per query text; a query whose text
+    has run long before waits for a long slot (a flood repeats itself): so a quick query starts
+    at once even while slow ones fill every slot. A query ends at ``query_seconds`` of running,
+    or once it has waited (not started, or paused) ``queue_seconds``: either way the client gets
+    503 and the process is killed, as it is when the client goes away. So no query takes longer
+    than ``query_seconds + queue_seconds``. Long queries run at the lowest CPU priority, and at most
+    eight times ``workers`` are alive (running or paused): past that the oldest paused one goes.
     """
 
     TICK = 0.05
+    EXPRESS, LIVE = 4, 8  # queries in their first express_seconds, and alive, per worker
 
     def __init__(self, dump: Path, limits: Limits, page: Page):
         self.dump, self.limits, self.page = dump, limits, page
         self.jobs: list[_Job] = []
+        self.slow_texts: collections.OrderedDict[str, None] = collections.OrderedDict()
         self.ticking: asyncio.TimerHandle | None = None
         self.last_tick = 0.0
         self.restarting = False
@@ -545,22 +557,31 @@ class QueryPool:
                 self._signal(job, signal.SIGCONT)
                 job.state, longs = "long", longs + 1
         live = sum(job.state != "waiting" for job in self.jobs)
-        # Newest first: under a flood the oldest waiting queries are the ones given up (503 at
-        # queue_seconds), and a query that just came in starts within express_seconds.
-        # Paused queries hold memory, so only so many live; the oldest makes room for a new one.
-        for job in reversed(self.jobs):
-            if job.state != "waiting" or express >= limits.workers:
+        # A query whose text already ran long waits for a long slot, not an express one, and
+        # one whose text is in its express run now waits to see how that goes: a flood repeats
+        # itself, and a quick query must not queue behind it.
+        trying = {job.request["query"] for job in self.jobs if job.state == "running"}
+        for job in [job for job in self.jobs if job.state == "waiting"]:
+            text = job.request["query"]
+            if text in self.slow_texts:
+                if longs < limits.workers and live < self.LIVE * limits.workers:
+                    self._start(job, "long")
+                    longs, live = longs + 1, live + 1
                 continue
-            if live >= 4 * limits.workers:
+            if express >= self.EXPRESS * limits.workers or text in trying:
+                continue
+            # Paused queries hold memory, so only so many live: the oldest makes room.
+            if live >= self.LIVE * limits.workers:
                 oldest = next((j for j in self.jobs if j.state == "paused"), None)
                 if oldest is None:
-                    break
+                    continue
                 self._resolve(oldest, _busy("the server is saturated"), reschedule=False)
                 live -= 1
-            self._start(job)
+            self._start(job, "running")
             express, live = express + 1, live + 1
+            trying.add(text)
 
-    def _start(self, job: _Job) -> None:
+    def _start(self, job: _Job, state: str) -> None:
         ours, theirs = socket.socketpair()
         try:
             assert self.control is not None
@@ -573,7 +594,7 @@ class QueryPool:
         finally:
             theirs.close()
         ours.setblocking(False)
-        job.channel, job.state = ours, "running"
+        job.channel, job.state = ours, state
         job.exchange = asyncio.get_running_loop().create_task(self._exchange(job, ours))
 
     async def _exchange(self, job: _Job, channel: socket.socket) -> None:
@@ -581,7 +602,13 @@ class QueryPool:
         try:
             data = pickle.dumps(job.request)
             await loop.sock_sendall(channel, len(data).to_bytes(8, "big") + data)
-            job.group = await _areceive(channel)
+            first = await _areceive(channel)
+            if isinstance(first, Answer):  # the query process died before it could say who
+                self._resolve(job, first)
+                return
+            job.group, job.pid = first
+            if job.state == "long":
+                self._lowest_priority(job)
             self._resolve(job, await _areceive(channel))
         except (EOFError, OSError):
             self._resolve(job, Answer(500, "text/plain", b"the query process ended unanswered\n"))
@@ -600,11 +627,18 @@ class QueryPool:
                 self._resolve(job, Answer(503, "text/plain", message.encode()))
             elif job.waited >= limits.queue_seconds:
                 self._resolve(job, _busy(f"no query slot was free for {limits.queue_seconds:g} s"))
-            elif job.state == "running" and job.ran >= limits.express_seconds and job.group:
+            elif (
+                job.state == "running"
+                and job.group is not None
+                and _cpu_seconds(job.pid) >= limits.express_seconds
+            ):
+                self.slow_texts[job.request["query"]] = None
+                self.slow_texts.move_to_end(job.request["query"])
+                if len(self.slow_texts) > 1024:
+                    self.slow_texts.popitem(last=False)
                 if [j.state for j in self.jobs].count("long") < limits.workers:
                     job.state = "long"
-                    with contextlib.suppress(OSError):
-                        os.setpriority(os.PRIO_PGRP, job.group, 19)
+                    self._lowest_priority(job)
                 else:
                     job.state = "paused"
                     self._signal(job, signal.SIGSTOP)
@@ -630,6 +664,12 @@ class QueryPool:
             job.channel.close()
         if reschedule:
             self._schedule()
+
+    @staticmethod
+    def _lowest_priority(job: _Job) -> None:
+        if job.group is not None:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PGRP, job.group, 19)
 
     @staticmethod
     def _signal(job: _Job, number: int) -> None:
@@ -662,6 +702,16 @@ class QueryPool:
         for job in list(self.jobs):
             self._resolve(job, _busy("the server is stopping"))
         self.close_process()
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """The CPU time a query process has used: what tells a slow query from one that only waited
+    for the CPU on a busy machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _busy(message: str) -> Answer:
