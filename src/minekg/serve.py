@@ -37,6 +37,7 @@ import os
 import pickle
 import re
 import resource
+import select
 import signal
 import socket
 import threading
@@ -460,10 +461,20 @@ def _monitor(channel: socket.socket, dataset: ox.Store, limits: Limits, page: Pa
         _send(channel, answer(dataset, request, limits, page))
         os._exit(0)
     os.close(writing)
-    said = b""
-    with os.fdopen(reading, "rb") as errors:
-        while chunk := errors.read(65536):
-            said = (said + chunk)[:65536]
+    # Until the query process ends: keep what it says on stderr, and kill it if the server
+    # hangs up first (the server may not yet know whom to kill).
+    said, watched = b"", [reading, channel.fileno()]
+    while reading in watched:
+        for ready in select.select(watched, [], [])[0]:
+            if ready == reading:
+                chunk = os.read(reading, 65536)
+                said = (said + chunk)[:65536]
+                if not chunk:
+                    watched.remove(reading)
+            elif not _still_there(channel):
+                os.kill(query, signal.SIGKILL)
+                watched.remove(ready)
+    os.close(reading)
     _, status = os.waitpid(query, 0)
     if os.WIFSIGNALED(status):
         if b"memory allocation" in said:
@@ -472,6 +483,13 @@ def _monitor(channel: socket.socket, dataset: ox.Store, limits: Limits, page: Pa
             number = os.WTERMSIG(status)
             message = f"the query process crashed ({signal.Signals(number).name})\n"
             _send(channel, Answer(500, "text/plain", message.encode()))
+
+
+def _still_there(channel: socket.socket) -> bool:
+    try:
+        return bool(channel.recv(1))
+    except OSError:
+        return False
 
 
 @dataclass(eq=False)
