@@ -146,6 +146,14 @@ def test_a_request_head_sent_a_line_every_two_seconds_is_cut_off(server: str) ->
     assert closed and cut < LIMITS.head_seconds + 4
 
 
+def test_a_connection_that_sends_nothing_is_closed(server: str) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=LIMITS.head_seconds + 5) as silent:
+        assert silent.recv(1024) == b""
+    assert time.monotonic() - started < LIMITS.head_seconds + 1
+
+
 def test_an_over_deep_query_is_refused_before_parsing_and_the_server_goes_on(
     server: str,
 ) -> None:

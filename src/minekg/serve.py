@@ -913,12 +913,17 @@ class _Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 protocol with a deadline on each request's head.
 
     uvicorn times out idle keep-alive connections but not a request whose head trickles in (a
-    header line every few seconds keeps it open for ever, one connection slot each): here the
-    connection is closed when a head is not complete ``head_seconds`` after its first byte.
+    header line every few seconds keeps it open for ever, one connection slot each), nor a new
+    connection that sends nothing: here the connection is closed when a head is not complete
+    ``head_seconds`` after the connection opened or, between requests, after its first byte.
     """
 
     head_seconds = Limits.head_seconds
     _head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_deadline = self.loop.call_later(self.head_seconds, self._head_too_slow)
 
     def data_received(self, data: bytes) -> None:
         between_requests = self.cycle is None or self.cycle.response_complete
