@@ -40,8 +40,8 @@ def free_port() -> int:
 def run_publish(site: Path, build: Path, *options: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         main,
-        ["publish", str(site), "--out", str(build), "--ontology", str(ROOT / "ontology")]
-        + ["--queries", str(ROOT / "queries"), *options],
+        ["publish", "--out", str(site), "--graph", str(build), "--ontology", str(ROOT / "ontology")]
+        + ["--project", str(ROOT), *options],
     )
     return result.exit_code, result.output
 
@@ -394,7 +394,7 @@ def test_show_outputs_in_the_build_are_published(written: Path, site: Path) -> N
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--out", "{tmp}/nothing"], "run `minekg build` first"),
+        (["--graph", "{tmp}/nothing/out"], "run `minekg build` first"),
         (["--base", "not an iri"], "must be an absolute http"),
     ],
 )
@@ -403,7 +403,7 @@ def test_publish_errors_are_one_line(
 ) -> None:
     args = [o.format(tmp=tmp_path) for o in options]
     result = CliRunner().invoke(
-        main, ["publish", str(tmp_path / "site"), "--out", str(written)] + args
+        main, ["publish", "--out", str(tmp_path / "site"), "--graph", str(written)] + args
     )
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output

@@ -79,7 +79,7 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
 def run_push(url: str, source: Path) -> tuple[int, str, str]:
     result = CliRunner().invoke(
         main,
-        ["push", "--endpoint", f"{url}/query", "--graph-store", f"{url}/store", "--out", source],
+        ["push", "--endpoint", f"{url}/query", "--graph-store", f"{url}/store", "--graph", source],
     )
     return result.exit_code, result.stdout, result.stderr
 
@@ -184,7 +184,7 @@ def test_push_to_no_server_is_one_clear_error(written: Path) -> None:
 
 def test_a_store_refusing_the_graphs_is_one_clear_error(oxigraph: str, written: Path) -> None:
     result = CliRunner().invoke(
-        main, ["push", "--endpoint", f"{oxigraph}/query", "--out", str(written)]
+        main, ["push", "--endpoint", f"{oxigraph}/query", "--graph", str(written)]
     )
     assert result.exit_code == 1
     assert "PUT" in result.stderr and "answered" in result.stderr

@@ -25,6 +25,7 @@ from conftest import ROOT
 from minekg import queries, store
 from minekg.cli import main
 from minekg.errors import MinekgError
+from minekg.vocab import DEFAULT_BASE
 
 NAMES = sorted(queries.available())
 RECORDS = {
@@ -76,7 +77,7 @@ def rdflib_dataset(written: Path) -> Dataset:
 def ask(oxigraph: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
     """Rows as {variable: value} with IRIs and literals as plain strings, unbound left out."""
     named = queries.load(name)
-    answer = queries.run(oxigraph, named, queries.resolve(named, params))
+    answer = queries.run(oxigraph, named, queries.resolve(named, params, DEFAULT_BASE))
     return [
         {v: t.value for v, t in zip(answer.variables, row, strict=True) if t is not None}
         for row in answer.rows
@@ -131,7 +132,7 @@ def test_oxigraph_and_rdflib_give_the_same_rows(
     oxigraph: ox.Store, rdflib_dataset: Dataset, name: str, params: dict[str, str]
 ) -> None:
     named = queries.load(name)
-    bindings = queries.resolve(named, params)
+    bindings = queries.resolve(named, params, DEFAULT_BASE)
     fast = queries.run(oxigraph, named, bindings)
     reference = queries.run_rdflib(rdflib_dataset, named, bindings)
     assert fast.variables == tuple(str(v) for v in reference.vars or [])
@@ -365,7 +366,9 @@ def test_event_accounts_show_each_documents_telling(oxigraph: ox.Store) -> None:
 def test_short_and_full_forms_of_a_parameter_bind_the_same_iri() -> None:
     named = queries.load("document-graph")
     full = "https://w3id.org/minekg/id/document/A-79-690"
-    assert queries.resolve(named, {"doc": "A-79-690"}) == queries.resolve(named, {"doc": full})
+    assert queries.resolve(named, {"doc": "A-79-690"}, DEFAULT_BASE) == queries.resolve(
+        named, {"doc": full}, DEFAULT_BASE
+    )
 
 
 @pytest.mark.parametrize(
@@ -378,7 +381,7 @@ def test_short_and_full_forms_of_a_parameter_bind_the_same_iri() -> None:
 )
 def test_bad_parameters_are_refused_with_the_reason(params: dict, problem: str) -> None:
     with pytest.raises(MinekgError, match=problem):
-        queries.resolve(queries.load("document-graph"), params)
+        queries.resolve(queries.load("document-graph"), params, DEFAULT_BASE)
 
 
 def test_unknown_query_lists_the_named_ones() -> None:

@@ -17,10 +17,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minekg import yamlio
-from minekg.errors import InputError
+from minekg.errors import InputError, MinekgError, SetupError
+
+if TYPE_CHECKING:
+    from minekg.inputs import Reference
 
 NAME_CATEGORIES = ("instruments", "states", "organizations", "persons", "places")
 CATEGORIES = (
@@ -248,3 +251,43 @@ def _parties(value: Any) -> set[str]:
 def _same_claim(a: Any, b: Any) -> bool:
     claimant_ok = same_name(_get(a, "claimant") or "", _get(b, "claimant") or "")
     return claimant_ok and bool(_parties(_get(a, "accused")) & _parties(_get(b, "accused")))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The scores of a folder of answer keys, and the keys that could not be scored."""
+
+    totals: dict[str, Score]
+    overall: Score
+    scored: int
+    errors: list[str]
+
+
+def evaluate_folder(gold_dir: Path, docs_dir: Path, reference: Reference) -> Evaluation:
+    """Extract each document that has an answer key (same stem) and score it against the key.
+
+    A key whose document is missing or cannot be read is reported, and the others still scored.
+    """
+    from minekg import reading
+    from minekg.extract import extract
+
+    keys = sorted(gold_dir.glob("*.yaml")) if gold_dir.is_dir() else []
+    if not keys:
+        raise SetupError(f"{gold_dir}: no answer keys (*.yaml)")
+    scores, errors = [], []
+    for key_path in keys:
+        documents = sorted(
+            p for p in docs_dir.glob(f"{key_path.stem}.*") if p.suffix in reading.MEDIA_TYPES
+        )
+        if not documents:
+            errors.append(f"{key_path}: no document {key_path.stem}.* in {docs_dir}")
+            continue
+        try:
+            gold = load_answer_key(key_path)
+            found = extract(reading.read(documents[0]), reference).to_gold()
+        except MinekgError as exc:
+            errors.append(str(exc))
+            continue
+        scores.append(score_document(gold, found))
+    totals = add_up(scores)
+    return Evaluation(totals, overall(totals), len(scores), errors)

@@ -20,18 +20,17 @@ import json
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 from rdflib.void import generateVoID
 
-from minekg import dumps, store
+from minekg import dumps, labels, pages, queries, store
 from minekg.errors import MinekgError
 from minekg.vocab import MKG, PREFIXES
 
@@ -53,14 +52,6 @@ RDF_WRITERS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 # vocabulary (ontology#, measure/), documented on the ontology page.
 RESOURCE_ROOTS = ("id/", "graph/")
 SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
-LABEL_PROPERTIES = [
-    str(RDFS.label),
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    str(DCTERMS.title),
-    "https://schema.org/name",
-    "https://schema.org/text",
-    "http://www.w3.org/ns/oa#exact",
-]
 EVIDENCE = str(MKG.evidence)
 EXACT = "http://www.w3.org/ns/oa#exact"
 SOURCE_LINKS = (str(RDFS.seeAlso), "https://schema.org/url")
@@ -72,11 +63,11 @@ TITLE = "minekg: a knowledge graph of landmine and mine-action documents"
 
 
 def build_base(dataset: ox.Store) -> str:
-    """The base IRI a dataset was built with: the prefix of its ``graph/provenance`` graph."""
-    for name in dataset.named_graphs():
-        if isinstance(name, ox.NamedNode) and name.value.endswith("graph/provenance"):
-            return name.value.removesuffix("graph/provenance")
-    raise MinekgError("the dataset has no <…graph/provenance> graph: not built by minekg build")
+    """The base IRI a dataset was built with; only a graph minekg built can be published."""
+    base = store.base_of(dataset)
+    if base is None:
+        raise MinekgError("the dataset has no <…graph/provenance> graph: not built by minekg build")
+    return base
 
 
 def rebase(text: str, old: str, new: str) -> str:
@@ -91,6 +82,7 @@ class Index:
     """The dataset indexed by resource: what is said about it, and what points to it."""
 
     base: str
+    names: dict[str, str] = field(default_factory=dict)
     about: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     graphs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -110,15 +102,7 @@ class Index:
         return rest
 
     def label(self, iri: str) -> str | None:
-        candidates = [
-            (LABEL_PROPERTIES.index(q.predicate.value), q.object.language not in (None, "en"), v)
-            for q in self.about.get(iri, ())
-            if _text(q.subject) == iri
-            and q.predicate.value in LABEL_PROPERTIES
-            and isinstance(q.object, ox.Literal)
-            and (v := _text(q.object))
-        ]
-        return min(candidates)[2] if candidates else None
+        return self.names.get(iri)
 
     def quote(self, iri: str) -> str | None:
         exact = sorted(
@@ -130,8 +114,7 @@ class Index:
 
 
 def index(dataset: ox.Store) -> Index:
-    base = build_base(dataset)
-    found = Index(base)
+    found = Index(build_base(dataset), labels.labels(dataset))
     for quad in dataset.quads_for_pattern(None, None, None, None):
         if isinstance(quad.subject, ox.NamedNode):
             found.about[_text(quad.subject).split("#", 1)[0]].append(quad)
@@ -205,13 +188,7 @@ class Pages:
 
     def __init__(self, found: Index):
         self.found = found
-        self.env = Environment(
-            loader=PackageLoader("minekg", "templates"),
-            autoescape=select_autoescape(["html"]),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.env = pages.environment()
 
     def link(self, here: str, iri: str) -> str | None:
         """A link from the page at site path ``here`` to an IRI: relative if the site has it."""
@@ -471,7 +448,10 @@ def _turtle(graph: Graph) -> bytes:
 
 
 def site_files(
-    build_dir: Path, ontology_dir: Path, queries_dir: Path, base: str | None = None
+    build_dir: Path,
+    ontology_dir: Path,
+    query_folders: Sequence[Path],
+    base: str | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site, keyed by its path in the site."""
     dumps_in = {name: (build_dir / name) for name in DUMP_MEDIA_TYPES}
@@ -507,8 +487,8 @@ def site_files(
     files["ontology/minekg.ttl"] = (ontology_dir / "minekg.ttl").read_bytes()
     files["context.jsonld"] = (ontology_dir / "context.jsonld").read_bytes()
     files["void.ttl"], files["catalog.ttl"] = void_and_dcat(dataset, found)
-    for query in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []:
-        files[f"queries/{query.name}"] = query.read_bytes()
+    for name, named in queries.available(query_folders).items():
+        files[f"queries/{name}.rq"] = named.text.encode()
     files[".htaccess"] = htaccess().encode()
     files.update({name: text.encode() for name, text in nginx().items()})
     return files
@@ -535,9 +515,27 @@ def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(payload)
 
-    if site_dir.exists() and not (site_dir / "void.ttl").is_file() and any(site_dir.iterdir()):
+    if site_dir.exists() and not is_site(site_dir) and any(site_dir.iterdir()):
         raise MinekgError(f"{site_dir}: not empty and not a minekg site; refusing to replace it")
     dumps.write_atomically(site_dir, fill)
+
+
+def publish(
+    build_dir: Path,
+    site_dir: Path,
+    ontology_dir: Path,
+    query_folders: Sequence[Path],
+    base: str | None = None,
+) -> dict[str, bytes]:
+    """Write the site of a built graph into ``site_dir`` atomically; return its files."""
+    files = site_files(build_dir, ontology_dir, query_folders, base)
+    write_site(site_dir, files)
+    return files
+
+
+def is_site(site_dir: Path) -> bool:
+    """Whether the folder holds a site ``minekg publish`` wrote."""
+    return (site_dir / "void.ttl").is_file()
 
 
 def htaccess() -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 import pyoxigraph as ox
 
-from minekg.errors import MinekgError
+from minekg.errors import InputError, InputErrors, MinekgError
 
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 DEFAULT = ""  # the key of the default graph
@@ -123,3 +123,17 @@ def _request(client: httpx.Client, method: str, url: str, **options: object) -> 
         return client.request(method, url, **options)  # type: ignore[arg-type]
     except httpx.HTTPError as exc:
         raise MinekgError(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
+
+
+def verify(counts: dict[str, tuple[int, int]]) -> None:
+    """Fail, naming each graph, if the store does not hold what was pushed."""
+    wrong = [
+        InputError(
+            f"<{name or 'default graph'}>", None, None, f"{here:,} here, {there:,} in the store"
+        )
+        for name, (here, there) in sorted(counts.items())
+        if here != there
+    ]
+    if wrong:
+        summary = f"{len(wrong)} of {len(counts)} graph(s) differ in the store after the push"
+        raise InputErrors(wrong, summary)

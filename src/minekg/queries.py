@@ -17,30 +17,29 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.query import Result
-from rich.table import Table
 
-from minekg.errors import MinekgError
-from minekg.vocab import DEFAULT_BASE
+from minekg.errors import MinekgError, SetupError
+from minekg.project import QUERIES
+from minekg.vocab import expand, shorten
 
-FOLDER = Path(__file__).resolve().parents[2] / "queries"
 FORMATS = ("table", "csv", "tsv", "json")
-ONTOLOGY = "https://w3id.org/minekg/ontology#"
 
-# Where the short form of a parameter value lives, by the kind its header declares.
+# Where the short form of a parameter value lives, by the kind its header declares: a path
+# under the base for resources, a prefix for terms of the vocabulary (which has no base).
 KIND_PATHS = {
     "document": "id/document/",
     "event": "id/event/",
     "state": "id/state/",
     "entity": "id/",
-    "measure": "measure/",
 }
+KIND_PREFIXES = {"measure": "measure:", "class": "mkg:"}
 
 _PARAMETER = re.compile(r"\?(\w+) \((\w+), (required|optional)\)\s*(.*)")
 
@@ -82,38 +81,60 @@ def parse(name: str, text: str) -> NamedQuery:
                     "required|optional) description')"
                 )
             var, kind, need, description = declared.groups()
-            if kind not in KIND_PATHS and kind != "class":
+            if kind not in KIND_PATHS and kind not in KIND_PREFIXES:
                 raise MinekgError(f"{name}: parameter ?{var} has unknown kind '{kind}'")
             parameters.append(Parameter(var, kind, need == "required", description))
     return NamedQuery(name, question, tuple(parameters), text)
 
 
-def available(folder: Path = FOLDER) -> dict[str, NamedQuery]:
-    """Every named query of the folder, by name."""
-    return {
-        path.stem: parse(path.stem, path.read_text(encoding="utf-8"))
-        for path in sorted(folder.glob("*.rq"))
-    }
+def available(folders: Sequence[Path] = (QUERIES,)) -> dict[str, NamedQuery]:
+    """Every named query of the folders, by name: a later folder's query replaces an earlier's.
+
+    The queries minekg ships come first; a project's own ``queries/`` may add or override.
+    """
+    found: dict[str, NamedQuery] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
+            found[path.stem] = parse(path.stem, path.read_text(encoding="utf-8"))
+    if not found:
+        raise SetupError(f"no named queries in {', '.join(map(str, folders))}")
+    return dict(sorted(found.items()))
 
 
-def load(name_or_file: str, folder: Path = FOLDER) -> NamedQuery:
+def load(name_or_file: str, folders: Sequence[Path] = (QUERIES,)) -> NamedQuery:
     """A named query by its name, or a query file given by its path."""
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.is_file():
         return parse(path.stem, path.read_text(encoding="utf-8"))
-    queries = available(folder)
+    queries = available(folders)
     if name_or_file not in queries:
         raise MinekgError(
             f"no query named '{name_or_file}' (and no such .rq file); "
-            f"named queries: {', '.join(queries) or f'none in {folder}'}"
+            f"named queries: {', '.join(queries)}"
         )
     return queries[name_or_file]
 
 
-def resolve(query: NamedQuery, values: Mapping[str, str], base: str = DEFAULT_BASE) -> dict:
+def parse_params(params: Sequence[str]) -> dict[str, str]:
+    """``--param KEY=VALUE`` options as a mapping; each key once."""
+    values: dict[str, str] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        key = key.strip().lstrip("?")
+        if not sep or not key or not value.strip():
+            raise MinekgError(f"--param {param}: expected KEY=VALUE, e.g. doc=A-79-690")
+        if key in values:
+            raise MinekgError(f"--param {key} given twice")
+        values[key] = value
+    return values
+
+
+def resolve(query: NamedQuery, values: Mapping[str, str], base: str | None) -> dict[str, str]:
     """The IRIs the given parameter values stand for, short forms expanded by parameter kind.
 
-    ``doc=A-79-690`` becomes ``<{base}id/document/A-79-690>``; a full IRI is taken as it is.
+    ``doc=A-79-690`` becomes ``<{base}id/document/A-79-690>`` under the base the graph was built
+    with; a full IRI is taken as it is. A graph without a base (not built by minekg) takes
+    full IRIs only.
     """
     for name in values:
         if query.parameter(name) is None:
@@ -133,18 +154,31 @@ def resolve(query: NamedQuery, values: Mapping[str, str], base: str = DEFAULT_BA
     return bound
 
 
-def _iri(parameter: Parameter, value: str, base: str) -> str:
-    if "://" in value or value.startswith("urn:"):
-        iri = value
-    elif parameter.kind == "class":
-        iri = ONTOLOGY + value.removeprefix("mkg:")
-    else:
-        iri = base + KIND_PATHS[parameter.kind] + value
+def _iri(parameter: Parameter, value: str, base: str | None) -> str:
+    prefix = KIND_PREFIXES.get(parameter.kind)
+    if prefix is not None and "://" not in value:
+        value = prefix + value.removeprefix(prefix)
+    elif base is None and "://" not in value and not value.startswith("urn:"):
+        raise MinekgError(
+            f"--param {parameter.name}={value}: this graph was not built by minekg (it has no "
+            "provenance graph), so give a full IRI"
+        )
+    iri = expand(value, base or "", KIND_PATHS.get(parameter.kind, "id/"))
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
         raise MinekgError(f"--param {parameter.name}={value}: not an IRI ({exc})") from None
     return iri
+
+
+def check_bound(store: ox.Store, bindings: Mapping[str, str], where: Path) -> None:
+    """A parameter naming nothing in the graph is a typo, not a question with no answer."""
+    for key, iri in bindings.items():
+        node = ox.NamedNode(iri)
+        if not any(store.quads_for_pattern(node, None, None, None)) and not any(
+            store.quads_for_pattern(None, None, node, None)
+        ):
+            raise MinekgError(f"--param {key}: <{iri}> is not in the graph {where}")
 
 
 @dataclass(frozen=True)
@@ -219,24 +253,10 @@ def _json(answer: Answer) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, base: str = DEFAULT_BASE) -> str:
+def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, base: str | None) -> str:
     """A term as a person reads it: IRIs of the graph without their base, literals as text."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        for prefix, namespace in (("", base + "id/"), ("", base), ("mkg:", ONTOLOGY)):
-            if iri.startswith(namespace):
-                return prefix + iri[len(namespace) :]
-        return iri
+        return shorten(term.value, base)
     return term.value
-
-
-def table(answer: Answer, base: str = DEFAULT_BASE) -> Table:
-    """The answer for people: IRIs of the graph shortened, literals as their text."""
-    view = Table(show_edge=False, header_style="bold")
-    for name in answer.variables:
-        view.add_column(name, overflow="fold")
-    for row in answer.rows:
-        view.add_row(*(short(t, base) for t in row))
-    return view

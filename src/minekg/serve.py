@@ -36,7 +36,6 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,7 +44,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from minekg import publish, store
+from minekg import pages, publish, store
 
 # Registered once so static .ttl, .jsonld, .nt files get their media types.
 MEDIA_TYPES = {
@@ -464,9 +463,7 @@ class Endpoint:
     def __init__(self, site: Path, limits: Limits):
         self.site, self.limits = site, limits
         self.pool: QueryPool | None = None
-        self.templates = Environment(
-            loader=PackageLoader("minekg", "templates"), autoescape=select_autoescape(["html"])
-        )
+        self.templates = pages.environment()
 
     async def handle(self, request: Request) -> Response:
         if request.method == "POST":
