@@ -331,7 +331,6 @@ def test_negotiation_picks_by_quality_then_specificity() -> None:
 def test_the_serve_command_publishes_a_missing_site_and_serves_it(
     written: Path, tmp_path: Path
 ) -> None:
-    root = Path(__file__).resolve().parents[1]
     port = free_port()
     command = [sys.executable, "-m", "minekg", "serve", "--site", str(tmp_path / "site")]
     command += ["--graph", str(written), "--port", str(port)]

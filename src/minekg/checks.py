@@ -217,6 +217,7 @@ def check_graph(
     """
     from minekg import dumps, reasoning, store
 
+    shapes = shape_files(ontology_dir)
     try:
         graph_file, _ = store.rdf_file(graph)
         dataset = with_vocabulary(store.load_dataset(graph), ontology_dir)
@@ -224,7 +225,9 @@ def check_graph(
         raise
     except MinekgError as exc:
         raise SetupError(str(exc)) from None
-    verdict = validate(dataset, shape_files(ontology_dir))
+    except OSError as exc:
+        raise SetupError(f"{exc.filename}: {exc.strerror}") from None
+    verdict = validate(dataset, shapes)
     consistency = reasoning.check_consistency(dataset) if reasoner else None
     report_path = report_path or graph_file.with_name("report.ttl")
     report_path.write_bytes(dumps.canonical_turtle(verdict.report))

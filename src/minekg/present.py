@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.measure import Measurement
@@ -17,7 +17,7 @@ from rich.table import Table
 from minekg.vocab import shorten
 
 if TYPE_CHECKING:
-    from minekg import analytics, checks, evaluate, pipeline, queries, reasoning
+    from minekg import analytics, checks, evaluate, pipeline, queries, reasoning, store
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -78,6 +78,20 @@ def findings(verdict: checks.Verdict, base: str | None, verbose: bool) -> None:
             "--verbose lists them"
         )
     console.print(f"SHACL: {verdict.summary()}")
+
+
+def check_outcome(
+    outcome: checks.Checked, infer: str | None, verbose: bool, seconds: float
+) -> None:
+    findings(outcome.verdict, outcome.base, verbose)
+    if outcome.consistency is not None:
+        consistency(outcome.consistency, outcome.base)
+    console.print(f"SHACL report: {outcome.report_path}")
+    if outcome.inferred_path is not None:
+        console.print(
+            f"Inferred triples ({infer}): {outcome.inferred_path}, graph <.../graph/inferred>"
+        )
+    console.print(f"Checked {outcome.graph_file} in {seconds:.1f} s")
 
 
 def consistency(result: reasoning.Consistency, base: str | None) -> None:
@@ -142,22 +156,26 @@ def answer(result: queries.Answer, base: str | None) -> None:
 
 
 def stats(
-    statements: int,
-    graphs: int,
-    counted: Mapping[str, int],
-    summaries: Iterable[analytics.Summary],
-    names: Mapping[str, str],
-    base: str | None,
+    graph: store.Built,
+    projections: dict[str, Any],
     top: int,
     ego: tuple[str, list[analytics.Neighbour]] | None,
 ) -> None:
+    """``minekg stats``: counts, then the leaders and communities of each projection."""
+    from minekg import analytics
+    from minekg.labels import labels
+
+    names, base = labels(graph.store), graph.base
+
     def named(iri: str) -> str:
         short = shorten(iri, base)
         return f"{names[iri]} ({short})" if iri in names else short
 
-    console.print(f"{statements:,} statements in {graphs} named graphs")
-    console.print(", ".join(f"{n} {name}" for name, n in counted.items()))
-    for summary in summaries:
+    console.print(
+        f"{len(graph.store):,} statements in {len(list(graph.store.named_graphs()))} named graphs"
+    )
+    console.print(", ".join(f"{n} {name}" for name, n in analytics.counts(graph.store).items()))
+    for summary in analytics.summaries(projections, top):
         console.print(
             f"\n[bold]{summary.name}[/bold]: {summary.nodes} nodes, {summary.edges} edges, "
             f"{len(summary.communities)} communities"

@@ -32,7 +32,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pyvis
 
-from minekg import labels, pages
+from minekg import labels, pages, store
 from minekg.errors import MinekgError
 from minekg.store import base_of
 from minekg.vocab import CITO, MKG, PROV, expand, shorten
@@ -393,6 +393,16 @@ def _tooltip(node: Node, hidden: int) -> str:
         lines.append(f"{hidden} more link(s) not drawn (node limit)")
     lines.append(node.iri)
     return "\n".join(lines)
+
+
+def write_page(
+    graph: Path, output: Path | None, kind: str, focus: str | None, depth: int, limit: int
+) -> tuple[Path, DisplayGraph]:
+    """``minekg show``: the page of a built graph, written to ``output`` (else beside it)."""
+    output = output or (graph if graph.is_dir() else graph.parent) / "graph.html"
+    drawn = display_graph(read_facts(store.load(graph)), kind, focus, depth, limit)
+    output.write_text(page(drawn), encoding="utf-8")
+    return output, drawn
 
 
 def page(graph: DisplayGraph) -> str:
