@@ -351,6 +351,7 @@ ErrorLog {scratch}/error.log
         ("/graph/A-78-908", {"Accept": "application/ld+json"}, "/graph/A-78-908.jsonld"),
     ],
 )
+@pytest.mark.system
 @pytest.mark.parametrize("server", ["nginx", "apache"])
 def test_web_servers_with_the_published_rules_negotiate_like_minekg_serve(
     request: pytest.FixtureRequest, server: str, path: str, headers: dict[str, str], document: str

@@ -328,6 +328,7 @@ def test_negotiation_picks_by_quality_then_specificity() -> None:
     assert serve.negotiate("", offers) == "html"
 
 
+@pytest.mark.slow
 def test_the_serve_command_publishes_a_missing_site_and_serves_it(
     written: Path, tmp_path: Path
 ) -> None:
