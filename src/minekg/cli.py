@@ -231,7 +231,7 @@ def serve(
 
 @main.command()
 @options.for_push
-def push(endpoint, graph_store, timeout, graph_path, project_dir, old_graph_path) -> None:
+def push(endpoint, graph_store, timeout, resume, update, graph_path, project_dir, old_graph_path):
     """Load the dataset into a triple store, replacing each named graph as a whole.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol (one PUT per graph), then counts the triples of
@@ -245,9 +245,9 @@ def push(endpoint, graph_store, timeout, graph_path, project_dir, old_graph_path
 
     dataset = store.load(options.graph_path(graph_path or old_graph_path, project_dir))
     with httpx.Client(timeout=timeout) as client:
-        progress = lambda line: click.echo(line, err=True)  # noqa: E731
-        counts = pushing.push(dataset, endpoint, graph_store or endpoint, client, progress)
-    pushing.verify(counts)
+        counts = pushing.push(
+            dataset, endpoint, graph_store, client, options.to_stderr, resume, update
+        )
     total = sum(local for local, _ in counts.values())
     click.echo(f"Pushed {len(counts)} graphs ({total:,} triples); the store holds the same counts")
 

@@ -42,6 +42,11 @@ class Minekg(click.Group):
             sys.exit(1)
 
 
+def to_stderr(line: str) -> None:
+    """Progress goes to stderr, so stdout stays the command's answer."""
+    click.echo(line, err=True)
+
+
 def graph_path(graph_path: Path | None, project_dir: Path | None) -> Path:
     return graph_path if graph_path is not None else find(project_dir).out
 
@@ -250,6 +255,15 @@ store = _all(
     ),
     click.option(
         "--timeout", default=120.0, show_default=True, help="Seconds to wait for the store."
+    ),
+    click.option(
+        "--resume", is_flag=True, help="Send only the graphs the store was not sent unchanged."
+    ),
+    click.option(
+        "--update",
+        default=None,
+        help="The store's SPARQL Update URL (Oxigraph: /update): replace every graph in one "
+        "request, all or nothing.",
     ),
 )
 
