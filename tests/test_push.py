@@ -316,3 +316,24 @@ def test_update_into_a_real_oxigraph_holds_the_same_counts(oxigraph: str, writte
     )
     assert result.exit_code == 0, result.stderr
     assert "in one update request" in result.stderr and "same counts" in result.stdout
+
+
+@pytest.mark.slow
+def test_named_queries_asked_of_the_endpoint_answer_as_the_local_graph(
+    oxigraph: str, written: Path
+) -> None:
+    assert run_push(oxigraph, written)[0] == 0
+    cases = [
+        ("ihl-rules-invoked", "doc=A-79-690"),
+        ("figure-over-time", "measure=area_cleared_ha"),
+        ("claims-by-party", "claimant=state/aze"),
+        ("timeline", None),
+    ]
+    for name, param in cases:
+        args = ["query", name, "--format", "json"] + (["--param", param] if param else [])
+        local = CliRunner().invoke(main, [*args, "--graph", str(written)])
+        remote = CliRunner().invoke(main, [*args, "--endpoint", f"{oxigraph}/query"])
+        assert remote.exit_code == 0, remote.stderr
+        rows = json.loads(local.output)["results"]["bindings"]
+        assert rows, name
+        assert comparable(json.loads(remote.output)) == comparable(json.loads(local.output)), name

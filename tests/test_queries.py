@@ -479,3 +479,47 @@ def test_readme_lists_every_named_query() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in NAMES:
         assert f"`{name}`" in readme, f"README does not list the query {name}"
+
+
+ASK = "ASK { ?claim a <https://w3id.org/minekg/ontology#Claim> }"
+CONSTRUCT = """PREFIX mkg: <https://w3id.org/minekg/ontology#>
+CONSTRUCT { ?claim mkg:claimant ?who } WHERE { GRAPH ?g { ?claim mkg:claimant ?who } }"""
+
+
+def test_ask_construct_and_describe_answer_in_their_standard_formats(written: Path) -> None:
+    from rdflib import Graph
+    from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+    def query(text: str, *args: str):
+        return CliRunner().invoke(main, ["query", "-", "--graph", str(written), *args], input=text)
+
+    assert query(ASK).output == "true\n"
+    assert json.loads(query(ASK, "--format", "json").output) == {"head": {}, "boolean": True}
+    assert XMLResultParser().parse(io.StringIO(query(ASK, "--format", "xml").output)).askAnswer
+    turtle = query(CONSTRUCT, "--format", "ttl").output
+    claims = sum(len(r.get("claims", [])) for r in RECORDS.values())
+    assert len(Graph().parse(data=turtle, format="turtle")) == claims
+    assert query(CONSTRUCT, "--format", "nt").output == query(CONSTRUCT, "--format", "nt").output
+    described = query("DESCRIBE <https://w3id.org/minekg/id/state/aze>", "--format", "nt").output
+    assert "<https://w3id.org/minekg/id/state/aze>" in described
+    assert query(CONSTRUCT, "--format", "csv").exit_code == 1
+
+
+def test_select_results_in_xml_parse_with_rdflib(written: Path) -> None:
+    from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+    args = ["query", "ihl-rules-invoked", "--graph", str(written), "--param", "doc=A-79-690"]
+    as_xml = CliRunner().invoke(main, [*args, "--format", "xml"]).output
+    as_json = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    parsed = XMLResultParser().parse(io.StringIO(as_xml))
+    assert len(parsed) == len(as_json["results"]["bindings"]) > 0
+    assert {str(row["rule"]) for row in parsed} == {
+        b["rule"]["value"] for b in as_json["results"]["bindings"]
+    }
+
+
+def test_a_malformed_query_exits_2_and_an_unknown_name_1(written: Path) -> None:
+    malformed = CliRunner().invoke(main, ["query", "-", "--graph", str(written)], input="SELEC ?x")
+    assert malformed.exit_code == 2 and "query stdin:" in malformed.stderr
+    unknown = CliRunner().invoke(main, ["query", "no-such-question", "--graph", str(written)])
+    assert unknown.exit_code == 1 and "no query named" in unknown.stderr

@@ -254,14 +254,15 @@ def push(endpoint, graph_store, timeout, resume, update, graph_path, project_dir
 
 @main.command()
 @options.for_query
-def query(name, fmt, params, list_only, graph_path, project_dir) -> None:
-    """Answer a named question (see --list) or a SPARQL file (.rq) on the built graph.
+def query(name, fmt, params, list_only, endpoint, base, graph_path, project_dir) -> None:
+    """Answer a named question (see --list), a SPARQL file (.rq) or - (standard input).
 
-    Named queries are those minekg ships and the project's own queries/*.rq. Exit code 0:
-    answered (also with no rows); 1: unknown query or parameter, missing parameter, or no built
-    graph.
+    SELECT, ASK, CONSTRUCT and DESCRIBE; on the built graph, or on another SPARQL endpoint with
+    --endpoint. Named queries are those minekg ships and the project's own queries/*.rq. Exit
+    code 0: answered (also with no rows); 1: unknown query or parameter, missing parameter, no
+    built graph, or the endpoint failed; 2: the query does not parse.
     """
-    from minekg import present, queries, store
+    from minekg import present, queries
 
     folders = options.query_folders(project_dir)
     if list_only:
@@ -269,13 +270,10 @@ def query(name, fmt, params, list_only, graph_path, project_dir) -> None:
         return
     if name is None:
         raise MinekgError("give a query NAME or FILE (minekg query --list shows the named queries)")
-    named = queries.load(name, folders)
-    graph = store.open_graph(options.graph_path(graph_path, project_dir))
-    bindings = queries.resolve(named, queries.parse_params(params), graph.base)
-    queries.check_bound(graph.store, bindings, graph.path)
-    answer = queries.run(graph.store, named, bindings)
+    graph = None if endpoint else options.graph_path(graph_path, project_dir)
+    answer, shortened = queries.ask(name, params, folders, graph, endpoint, base)
     if fmt == "table":
-        present.answer(answer, graph.base)
+        present.answer(answer, shortened)
     else:
         click.echo(queries.render(answer, fmt), nl=False)
 

@@ -273,10 +273,11 @@ query = _all(
     click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "csv", "tsv", "json"]),
+        type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
         default="table",
         show_default=True,
-        help="table for people; csv, tsv or json: SPARQL 1.1 query results.",
+        help="table for people; csv, tsv, json or xml: SPARQL 1.1 query results; ttl, nt or "
+        "jsonld: the graph of a CONSTRUCT or DESCRIBE.",
     ),
     click.option(
         "--param",
@@ -286,6 +287,17 @@ query = _all(
         help="A parameter of the query, e.g. doc=A-79-690 (short form) or a full IRI. Repeatable.",
     ),
     click.option("--list", "list_only", is_flag=True, help="List the named queries and exit."),
+    click.option(
+        "--endpoint",
+        default=None,
+        help="Ask this SPARQL endpoint (Oxigraph, Virtuoso, Fuseki) instead of the built graph.",
+    ),
+    click.option(
+        "--base",
+        default=DEFAULT_BASE,
+        show_default=True,
+        help="With --endpoint: the base short forms such as doc=A-79-690 expand under.",
+    ),
 )
 ranking = _all(
     click.option(

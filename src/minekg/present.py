@@ -134,8 +134,15 @@ def named_queries(named: Iterable[queries.NamedQuery]) -> None:
 
 
 def answer(result: queries.Answer, base: str | None) -> None:
-    """A table if it fits the terminal, else one block per row (column: value), like psql's \\x."""
-    from minekg.queries import short
+    """A table if it fits the terminal, else one block per row (column: value), like psql's \\x.
+
+    An ASK answer is its truth; a CONSTRUCT or DESCRIBE answer is its graph, in Turtle.
+    """
+    from minekg.queries import render, short
+
+    if result.boolean is not None or result.triples is not None:
+        console.print(render(result, "table"), end="", markup=False)
+        return
 
     table = Table(show_edge=False, header_style="bold")
     for name in result.variables:

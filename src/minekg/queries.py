@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
@@ -29,7 +31,22 @@ from minekg.errors import MinekgError, SetupError
 from minekg.project import QUERIES
 from minekg.vocab import expand, shorten
 
-FORMATS = ("table", "csv", "tsv", "json")
+if TYPE_CHECKING:
+    import httpx
+
+FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+GRAPH_FORMATS = {
+    "table": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+RESULTS_JSON = "application/sparql-results+json"
+
+
+class MalformedQuery(SetupError):
+    """The query text does not parse: nothing was asked (exit code 2, unlike an unknown name)."""
+
 
 # Where the short form of a parameter value lives, by the kind its header declares: a path
 # under the base for resources, a prefix for terms of the vocabulary (which has no base).
@@ -183,26 +200,71 @@ def check_bound(store: ox.Store, bindings: Mapping[str, str], where: Path) -> No
 
 @dataclass(frozen=True)
 class Answer:
-    """The variables and rows of a SELECT query; ``None`` where a variable is unbound."""
+    """What a query answers: the variables and rows of a SELECT (``None`` where unbound), the
+    truth of an ASK (``boolean``) or the graph of a CONSTRUCT or DESCRIBE (``triples``)."""
 
     variables: tuple[str, ...]
     rows: tuple[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...], ...]
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] | None = None
 
 
 def run(store: ox.Store, query: NamedQuery, bindings: Mapping[str, str]) -> Answer:
     """Run on Oxigraph, the named graphs' union being the default graph."""
     try:
-        solutions = store.query(
+        result = store.query(
             query.text,
             use_default_graph_as_union=True,
             substitutions={ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()},
         )
-    except (SyntaxError, RuntimeError) as exc:
+    except SyntaxError as exc:
+        raise MalformedQuery(f"query {query.name}: {exc}") from None
+    except RuntimeError as exc:
         raise MinekgError(f"query {query.name}: {exc}") from None
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise MinekgError(f"query {query.name}: only SELECT queries can be run")
-    variables = tuple(v.value for v in solutions.variables)
-    return Answer(variables, tuple(tuple(row) for row in solutions))
+    return _answer(result)
+
+
+def _answer(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Answer:
+    if isinstance(result, ox.QueryBoolean):
+        return Answer((), (), boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return Answer((), (), triples=tuple(result))
+    variables = tuple(v.value for v in result.variables)
+    return Answer(variables, tuple(tuple(row) for row in result))  # type: ignore[misc]
+
+
+def run_remote(
+    endpoint: str, query: NamedQuery, bindings: Mapping[str, str], client: httpx.Client
+) -> Answer:
+    """Run on another SPARQL endpoint (SPARQL 1.1 Protocol), its default graph its own.
+
+    Parameters become a trailing ``VALUES`` clause: a standard way to bind what Oxigraph's
+    substitutions bind here, since every parameter of a named query is a projected variable.
+    """
+    text = query.text
+    if bindings:
+        names = " ".join(f"?{name}" for name in bindings)
+        values = " ".join(f"<{iri}>" for iri in bindings.values())
+        text += f"\nVALUES ({names}) {{ ({values}) }}\n"
+    import httpx
+
+    accept = f"{RESULTS_JSON}, application/n-triples;q=0.9"
+    try:
+        response = client.post(endpoint, data={"query": text}, headers={"Accept": accept})
+    except httpx.HTTPError as exc:
+        raise MinekgError(f"{endpoint}: {type(exc).__name__}: {exc or 'no answer'}") from None
+    if response.status_code != 200:
+        body = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())[:300]
+        raise MinekgError(f"{endpoint}: query {query.name} answered {response.status_code}: {body}")
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    try:
+        if media_type in ("application/n-triples", "text/turtle"):
+            fmt = ox.RdfFormat.from_media_type(media_type)
+            return Answer((), (), triples=tuple(ox.parse(response.content, format=fmt)))
+        parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise MinekgError(f"{endpoint}: not a SPARQL result ({media_type}): {exc}") from None
+    return _answer(parsed)
 
 
 def run_rdflib(dataset: Dataset, query: NamedQuery, bindings: Mapping[str, str]) -> Result:
@@ -211,7 +273,24 @@ def run_rdflib(dataset: Dataset, query: NamedQuery, bindings: Mapping[str, str])
 
 
 def render(answer: Answer, fmt: str) -> str:
-    """The answer as SPARQL 1.1 CSV, TSV or JSON results (``table`` gives a rich Table)."""
+    """The answer as SPARQL 1.1 results (CSV, TSV, JSON, XML) or, for a graph, as RDF."""
+    if answer.triples is not None:
+        if fmt not in GRAPH_FORMATS:
+            raise MinekgError(f"the answer is a graph: use --format {', '.join(GRAPH_FORMATS)}")
+        triples = sorted(answer.triples, key=str)  # the same graph always written the same
+        written = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=_PREFIXES)
+        return (written or b"").decode()
+    if fmt in ("ttl", "nt", "jsonld"):
+        raise MinekgError(
+            f"--format {fmt} is for CONSTRUCT and DESCRIBE; use csv, tsv, json or xml"
+        )
+    if answer.boolean is not None:
+        truth = "true" if answer.boolean else "false"
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": answer.boolean}) + "\n"
+        if fmt == "xml":
+            return f"{_XML_HEAD}<head/><boolean>{truth}</boolean></sparql>\n"
+        return truth + "\n"
     if fmt == "csv":
         return _csv(answer)
     if fmt == "tsv":
@@ -220,7 +299,43 @@ def render(answer: Answer, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     if fmt == "json":
         return _json(answer)
+    if fmt == "xml":
+        return _xml(answer)
     raise MinekgError(f"unknown format '{fmt}' (use {', '.join(FORMATS)})")
+
+
+_XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+_PREFIXES = {
+    "mkg": "https://w3id.org/minekg/ontology#",
+    "measure": "https://w3id.org/minekg/measure/",
+}
+
+
+def _xml(answer: Answer) -> str:
+    """SPARQL 1.1 Query Results XML Format."""
+    lines = [_XML_HEAD, "<head>"]
+    lines += [f'<variable name="{name}"/>' for name in answer.variables]
+    lines += ["</head>", "<results>"]
+    for row in answer.rows:
+        lines.append("<result>")
+        for name, term in zip(answer.variables, row, strict=True):
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                value = f"<uri>{escape(term.value)}</uri>"
+            elif isinstance(term, ox.BlankNode):
+                value = f"<bnode>{escape(term.value)}</bnode>"
+            elif term.language:
+                value = (
+                    f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
+                )
+            else:
+                datatype = quoteattr(term.datatype.value)
+                value = f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+            lines.append(f'<binding name="{name}">{value}</binding>')
+        lines.append("</result>")
+    lines += ["</results>", "</sparql>"]
+    return "\n".join(lines) + "\n"
 
 
 def _csv(answer: Answer) -> str:
@@ -260,3 +375,32 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, base: str | Non
     if isinstance(term, ox.NamedNode):
         return shorten(term.value, base)
     return term.value
+
+
+def ask(
+    name: str,
+    params: Sequence[str],
+    folders: Sequence[Path],
+    graph: Path | None,
+    endpoint: str | None,
+    base: str,
+) -> tuple[Answer, str | None]:
+    """``minekg query``: a named query, a .rq file or ``-`` (standard input), with its
+    parameters, on the built graph or on ``endpoint``; the answer, and the base it was asked
+    under (for shortening IRIs)."""
+    import sys
+
+    from minekg import store
+
+    named = parse("stdin", sys.stdin.read()) if name == "-" else load(name, folders)
+    values = parse_params(params)
+    if endpoint is not None:
+        import httpx
+
+        with httpx.Client(timeout=120) as client:
+            return run_remote(endpoint, named, resolve(named, values, base), client), base
+    assert graph is not None
+    built = store.open_graph(graph)
+    bindings = resolve(named, values, built.base)
+    check_bound(built.store, bindings, built.path)
+    return run(built.store, named, bindings), built.base
