@@ -337,3 +337,98 @@ def test_named_queries_asked_of_the_endpoint_answer_as_the_local_graph(
         rows = json.loads(local.output)["results"]["bindings"]
         assert rows, name
         assert comparable(json.loads(remote.output)) == comparable(json.loads(local.output)), name
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+ServerThreads = 10
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+VIRTUOSO = Path("/usr/bin/virtuoso-t")
+
+
+@pytest.fixture
+def virtuoso(tmp_path: Path) -> Iterator[str]:
+    """Debian's Virtuoso on loopback with a database of its own; its Graph Store endpoint
+    ``/sparql-graph-crud-auth`` asks for HTTP Digest (user dba, password dba in a new database)."""
+    assert VIRTUOSO.is_file(), "Virtuoso is missing: `make system-deps` installs it"
+    folder = tmp_path / "virtuoso"
+    folder.mkdir()
+    http_port = free_port()
+    ini = VIRTUOSO_INI.format(dir=folder, sql_port=free_port(), http_port=http_port)
+    (folder / "virtuoso.ini").write_text(ini)
+    process = subprocess.Popen(
+        [VIRTUOSO, "+foreground", "+configfile", folder / "virtuoso.ini"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    deadline = time.monotonic() + 120
+    while True:
+        assert process.poll() is None, "virtuoso-t exited: " + (folder / "virtuoso.log").read_text()
+        try:
+            if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "Virtuoso did not start"
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=60)
+
+
+def push_to_virtuoso(url: str, written: Path, *login: str, password: str | None = None):
+    env = {"MINEKG_PUSH_PASSWORD": password} if password else {}
+    arguments = ["push", "--endpoint", f"{url}/sparql", "--graph-store"]
+    arguments += [f"{url}/sparql-graph-crud-auth", "--graph", str(written), *login]
+    return CliRunner(env=env).invoke(main, arguments)
+
+
+@pytest.mark.system
+@pytest.mark.slow
+def test_push_logs_in_to_virtuoso_with_digest_and_the_counts_match(
+    virtuoso: str, written: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc of the machine's user
+    anonymous = push_to_virtuoso(virtuoso, written)
+    assert anonymous.exit_code == 1
+    assert anonymous.stderr.strip().endswith(
+        "the store asks for a login (--user NAME, the "
+        "password from $MINEKG_PUSH_PASSWORD or ~/.netrc)"
+    )
+    wrong = push_to_virtuoso(virtuoso, written, "--user", "dba", password="not-the-password")
+    assert wrong.exit_code == 1 and "the login was refused" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1, "one readable line, no HTML"
+    no_password = push_to_virtuoso(virtuoso, written, "--user", "dba")
+    assert no_password.exit_code == 1 and "no password" in no_password.stderr
+    pushed = push_to_virtuoso(virtuoso, written, "--user", "dba", password="dba")
+    assert pushed.exit_code == 0, pushed.stderr
+    assert "the store holds the same counts" in pushed.stdout
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login dba password dba\n")
+    (tmp_path / ".netrc").chmod(0o600)
+    again = push_to_virtuoso(virtuoso, written)
+    assert again.exit_code == 0, again.stderr

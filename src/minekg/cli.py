@@ -231,23 +231,21 @@ def serve(
 
 @main.command()
 @options.for_push
-def push(endpoint, graph_store, timeout, resume, update, graph_path, project_dir, old_graph_path):
+def push(
+    endpoint, graph_store, timeout, user, resume, update, graph_path, project_dir, old_graph_path
+):
     """Load the dataset into a triple store, replacing each named graph as a whole.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol (one PUT per graph), then counts the triples of
     each graph in the store. Exit code 0: every graph holds what minekg has; 1: a connection or
     HTTP error, or a count that differs.
     """
-    import httpx
-
     from minekg import push as pushing
     from minekg import store
 
     dataset = store.load(options.graph_path(graph_path or old_graph_path, project_dir))
-    with httpx.Client(timeout=timeout) as client:
-        counts = pushing.push(
-            dataset, endpoint, graph_store, client, options.to_stderr, resume, update
-        )
+    stores = pushing.Store(endpoint, graph_store, update, user, timeout)
+    counts = stores.push(dataset, options.to_stderr, resume)
     total = sum(local for local, _ in counts.values())
     click.echo(f"Pushed {len(counts)} graphs ({total:,} triples); the store holds the same counts")
 

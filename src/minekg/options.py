@@ -257,6 +257,12 @@ store = _all(
         "--timeout", default=120.0, show_default=True, help="Seconds to wait for the store."
     ),
     click.option(
+        "--user",
+        default=None,
+        help="Log in to the store as this user (Basic or Digest, as it asks); the password comes "
+        "from $MINEKG_PUSH_PASSWORD or ~/.netrc, never from the command line.",
+    ),
+    click.option(
         "--resume", is_flag=True, help="Send only the graphs the store was not sent unchanged."
     ),
     click.option(

@@ -201,6 +201,83 @@ def _replace_in_one_request(client: httpx.Client, update: str, every: list[Graph
         )
 
 
+PASSWORD_VARIABLE = "MINEKG_PUSH_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where ``minekg push`` sends the graphs, and as whom."""
+
+    endpoint: str
+    graph_store: str | None = None
+    update: str | None = None
+    user: str | None = None
+    timeout: float = 120.0
+
+    def push(
+        self, dataset: ox.Store, progress: Callable[[str], None], resume: bool = False
+    ) -> dict[str, tuple[int, int]]:
+        """:func:`push` with a client that logs in as the store asks."""
+        auth = credentials(self.graph_store or self.endpoint, self.user)
+        with httpx.Client(timeout=self.timeout, auth=auth) as client:
+            return push(
+                dataset, self.endpoint, self.graph_store, client, progress, resume, self.update
+            )
+
+
+class ChallengeAuth(httpx.Auth):
+    """HTTP Basic or Digest, whichever the store's first 401 challenge asks for.
+
+    Virtuoso's ``/sparql-graph-crud-auth`` asks for Digest, most reverse proxies for Basic; the
+    password never travels in clear text to a store that asks for Digest.
+    """
+
+    requires_request_body = True
+
+    def __init__(self, user: str, password: str):
+        self.schemes: dict[str, httpx.Auth] = {
+            "basic": httpx.BasicAuth(user, password),
+            "digest": httpx.DigestAuth(user, password),
+        }
+        self.chosen: httpx.Auth | None = None
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        if self.chosen is None:
+            response = yield request
+            scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
+            if response.status_code != 401 or scheme not in self.schemes:
+                return
+            self.chosen = self.schemes[scheme]
+        yield from self.chosen.auth_flow(request)
+
+
+def credentials(url: str, user: str | None) -> httpx.Auth | None:
+    """The login for ``url``: ``user`` with the password from ``$MINEKG_PUSH_PASSWORD`` or
+    ``~/.netrc``, or the login ``~/.netrc`` holds for the host; never a password on the
+    command line, where other users of the machine can read it."""
+    import netrc
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    try:
+        entry = netrc.netrc().authenticators(host)
+    except (OSError, netrc.NetrcParseError):
+        entry = None
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if user is None:
+        if entry is None:
+            return None
+        user, password = entry[0], password or entry[2]
+    elif password is None and entry is not None and entry[0] == user:
+        password = entry[2]
+    if not password:
+        raise MinekgError(
+            f"--user {user}: no password (set ${PASSWORD_VARIABLE}, or add a line for {host} "
+            "to ~/.netrc)"
+        )
+    return ChallengeAuth(user, password)
+
+
 def _one_line(text: str, width: int = 200) -> str:
     """A server's error body as one readable line (markup and whitespace folded)."""
     flat = " ".join(re.sub(r"<[^>]+>", " ", text).split())
@@ -245,9 +322,16 @@ def _default_graph_count(client: httpx.Client, graph_store: str) -> int:
 
 def _request(client: httpx.Client, method: str, url: str, **options: object) -> httpx.Response:
     try:
-        return client.request(method, url, **options)  # type: ignore[arg-type]
+        response = client.request(method, url, **options)  # type: ignore[arg-type]
     except httpx.HTTPError as exc:
         raise MinekgError(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
+    if response.status_code == 401:
+        login = "the login was refused" if client.auth else "the store asks for a login"
+        raise MinekgError(
+            f"{url}: {method} answered 401: {login} (--user NAME, the password from "
+            f"${PASSWORD_VARIABLE} or ~/.netrc)"
+        )
+    return response
 
 
 def verify(counts: dict[str, tuple[int, int]]) -> None:
