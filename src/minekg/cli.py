@@ -52,7 +52,7 @@ def build(project_dir, data_dir, ontology_dir, out_dir, base, sources, no_reason
     result = pipeline.build(paths, base=base, sources=sources, reasoner=not no_reasoner)
     written = pipeline.write(result, paths)
     seconds = time.perf_counter() - started
-    present.build_summary(result, written, seconds, sources, pipeline.owl_summary(result))
+    present.build_summary(result, written, seconds, sources, pipeline.owl_summary(result), base)
 
 
 @main.command()

@@ -28,6 +28,7 @@ def build_summary(
     seconds: float,
     sources: Path | None,
     owl: str,
+    base: str,
 ) -> None:
     graphs = Table(title="Named graphs", show_edge=False)
     graphs.add_column("graph")
@@ -47,7 +48,7 @@ def build_summary(
     )
     console.print(graphs)
     console.print(entities)
-    findings(result.verdict, base=None, verbose=False)
+    findings(result.verdict, base, verbose=False)
     console.print(f"OWL consistency: {owl}")
     console.print("Outputs:")
     for path in written:
