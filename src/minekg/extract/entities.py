@@ -164,6 +164,10 @@ class Mention:
     end: int
     key: str | None = None
     media: bool = False  # a news outlet, by its type in the reference data
+    # An external identifier where a shipped gazetteer knows the entity, as a CURIE:
+    # "geonames:<id>" for a GeoNames place, "iso3166-2:<code>" for a subdivision
+    # ("iso3166-2:UA-63").
+    identifier: str | None = None
 
 
 @dataclass
