@@ -202,3 +202,32 @@ def test_datelines_currencies_and_agencies_named_after_their_state(
     assert ("mine_action_funding_eur", 3200000, None) in figures(result)
     units = {s["value"]: s["unit"] for s in result["statistics"]}
     assert units == {3200000: "EUR", 60000000: "USD"}
+
+
+def test_symbols_of_every_organ_and_series(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "The Commission on Human Rights resolution 1995/79 and Economic and Social Council "
+        "resolution 1996/31 were noted, as were General Assembly resolution 51/45 S of "
+        "10 December 1996 and the reports S/23870 and S/24090 of 1992."
+    )
+    cited = found(tmp_path, reference, text)["cited_documents"]
+    assert cited == [
+        "E/CN.4/RES/1995/79",
+        "E/RES/1996/31",
+        "A/RES/51/45 S",
+        "S/23870",
+        "S/24090",
+    ]
+
+
+def test_a_masthead_symbol_beside_its_date_is_the_documents_own(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Distr. GENERAL\n\nS/30001 3 May 1994\n\nORIGINAL: ENGLISH\n\n"
+        "REPORT OF THE SECRETARY-GENERAL ON THE SITUATION IN ANGOLA\n\n"
+        "1. In my previous report (S/29876) I described the situation.\n"
+    )
+    result = found(tmp_path, reference, text)
+    assert result["document"]["symbols"] == ["S/30001"]
+    assert result["cited_documents"] == ["S/29876"]
