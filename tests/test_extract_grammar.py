@@ -231,3 +231,51 @@ def test_a_masthead_symbol_beside_its_date_is_the_documents_own(
     result = found(tmp_path, reference, text)
     assert result["document"]["symbols"] == ["S/30001"]
     assert result["cited_documents"] == ["S/29876"]
+
+
+def test_a_media_release_speaks_by_its_front_matter(tmp_path: Path, reference: Reference) -> None:
+    front = (
+        '---\ntitle: "Help for demining in Angola."\ndate: "2001-03-04"\ncreators:\n'
+        '  - "Smith, Jane"\n  - "Some Party"\nsource: "MINISTER FOR FOREIGN AFFAIRS"\n'
+        "source_url: http://parlinfo.aph.gov.au/display;query=Id%3A%22media/pressrel/X1%22\n---\n\n"
+        "MEDIA RELEASE\n\nI am pleased to announce $2 million for demining in Angola.\n"
+    )
+    document = found(tmp_path, reference, front)["document"]
+    assert document == {
+        "type": "statement",
+        "title": "Help for demining in Angola",
+        "date": "2001-03-04",
+        "author": "Jane Smith",
+        "author_org": "Australia",
+    }
+    shadow = front.replace("MINISTER FOR", "SHADOW MINISTER FOR")
+    assert found(tmp_path, reference, shadow)["document"]["author_org"] == "Some Party"
+
+
+def test_a_un_masthead_makes_a_report_of_the_organ(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Distr. GENERAL\n\nS/30001 3 May 1994\n\nORIGINAL: ENGLISH\n\n"
+        "FIFTH REPORT OF THE SECRETARY-GENERAL ON THE UNITED NATIONS MISSION IN ANGOLA\n\n"
+        "1. By its resolution 900 (1994), the Security Council requested this report.\n"
+    )
+    document = found(tmp_path, reference, text)["document"]
+    assert document["type"] == "report"
+    assert document["date"] == "1994-05-03"
+    assert document["title"].lower().startswith("fifth report of the secretary-general")
+    assert (document["author_org"], document["addressee"]) == ("United Nations", "Security Council")
+
+
+def test_a_treaty_text_is_a_treaty_dated_where_it_was_done(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "####Convention on the Prohibition of Landmines in Gardens\n\n"
+        "The States Parties, Determined to protect gardens, Have agreed as follows:\n\n"
+        "### Article  1\n\nEach State Party undertakes never to use mines in gardens.\n\n"
+        "### Article  2\n\nThis Convention, done at Lisbon, Portugal, on 2 March 2001, shall be "
+        "open for signature by all States Parties.\n"
+    )
+    document = found(tmp_path, reference, text)["document"]
+    assert document["type"] == "treaty"
+    assert document["title"] == "Convention on the Prohibition of Landmines in Gardens"
+    assert document["date"] == "2001-03-02"
