@@ -279,3 +279,33 @@ def test_a_treaty_text_is_a_treaty_dated_where_it_was_done(
     assert document["type"] == "treaty"
     assert document["title"] == "Convention on the Prohibition of Landmines in Gardens"
     assert document["date"] == "2001-03-02"
+
+
+def places(tmp_path: Path, reference: Reference, text: str) -> list[str]:
+    return found(tmp_path, reference, text)["places"]
+
+
+def test_towns_and_provinces_from_the_gazetteers(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Deminers from Ukraine cleared fields near Kharkiv and in Kharkiv Oblast. "
+        "In Bosnia and Herzegovina, teams worked around Doboj. The meeting was held in Oslo, "
+        "and Kandahār province in Afghanistan was surveyed."
+    )
+    assert places(tmp_path, reference, text) == ["Kharkiv", "Doboj", "Oslo", "Kandahār"]
+
+
+def test_words_that_are_also_cities_are_not_places(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Mine clearance in Croatia went on. Police reported that the Split decision on the "
+        "Mobile teams was taken by the Union in Independence Hall, where Prince Sihanouk spoke "
+        "of the Brussels Declaration."
+    )
+    assert places(tmp_path, reference, text) == []
+
+
+def test_a_gazetteer_place_carries_its_identifier(tmp_path: Path, reference: Reference) -> None:
+    path = tmp_path / "document.txt"
+    path.write_text("Mines were found in Kharkiv Oblast and near Kharkiv in Ukraine.\n")
+    mentions = extract(reading.read(path), reference).mentions
+    identifiers = [m.identifier for m in mentions if m.kind == "place"]
+    assert identifiers == ["iso3166-2:UA-63", "geonames:706483"]

@@ -23,10 +23,11 @@ from typing import Any, get_args
 from minekg.extract.citations import Citations, find_citations
 from minekg.extract.claims import ClaimFound, find_claims
 from minekg.extract.dates import DateMention, find_dates
-from minekg.extract.entities import Mention, find_mentions, most_named_state
+from minekg.extract.entities import Mention, find_mentions, most_named_state, state_codes
 from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
 from minekg.extract.metadata import Meta, read_metadata
+from minekg.extract.places import find_places
 from minekg.extract.text import Flat, Quote, flatten
 from minekg.inputs import Reference
 from minekg.reading import SourceText
@@ -303,7 +304,7 @@ def _event_dates(event: Event) -> dict[str, str]:
 def extract(source: SourceText, reference: Reference) -> Extraction:
     """Read one document into an :class:`Extraction`."""
     flat = flatten(source)
-    mentions = find_mentions(flat, reference)
+    mentions = _with_places(flat, find_mentions(flat, reference), reference)
     citations = find_citations(flat)
     main_state = most_named_state(mentions)
     meta = read_metadata(flat, mentions, main_state)
@@ -317,6 +318,16 @@ def extract(source: SourceText, reference: Reference) -> Extraction:
     notes = [(f.start, f.end) for f in citations.footnotes]
     claims = find_claims(flat, mentions, citations, claimant, notes)
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
+
+
+def _with_places(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
+    """Gazetteer places added; a place proposed by its context alone ("Kharkiv Oblast") gives
+    way to the gazetteer entry at the same words, which has an identifier."""
+    proposed = [m for m in mentions if m.kind == "place" and m.key is None]
+    kept = [m for m in mentions if m not in proposed]
+    places = find_places(flat, state_codes(mentions, reference), kept)
+    kept += [m for m in proposed if not any(p.start < m.end and m.start < p.end for p in places)]
+    return sorted(kept + places, key=lambda m: (m.start, m.end))
 
 
 def _claimant(meta: Meta, mentions: list[Mention], main_state: Mention | None) -> Mention | None:

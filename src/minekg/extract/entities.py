@@ -348,3 +348,20 @@ def most_named_state(mentions: list[Mention]) -> Mention | None:
     if not counts:
         return None
     return first[max(counts, key=lambda label: (counts[label], -first[label].start))]
+
+
+def state_codes(mentions: list[Mention], reference: Reference) -> set[str]:
+    """The ISO 3166 codes of the states a document names: where its towns are likely to lie."""
+    codes: set[str] = set()
+    for mention in mentions:
+        if mention.kind != "state":
+            continue
+        entry = reference.get(mention.key) if mention.key else None
+        code = getattr(entry, "iso3166", None)
+        if code is None:
+            try:
+                code = pycountry.countries.lookup(mention.label).alpha_2
+            except LookupError:
+                continue
+        codes.add(code)
+    return codes
