@@ -309,3 +309,30 @@ def test_a_gazetteer_place_carries_its_identifier(tmp_path: Path, reference: Ref
     mentions = extract(reading.read(path), reference).mentions
     identifiers = [m.identifier for m in mentions if m.kind == "place"]
     assert identifiers == ["iso3166-2:UA-63", "geonames:706483"]
+
+
+def test_persons_by_title_post_contact_and_surname(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "The Shadow Minister for Health, Maria Lopez, today called for more funding. "
+        "“It is not enough”, Ms Lopez said. Dr Peter Hall of the clinic agreed, and a "
+        "Spokesperson of the Armenian Ministry of Foreign Affairs Anna Naghdalyan said so too.\n\n"
+        "Media contacts: Tom Baker (Ministerial) 02 6277 7500\n"
+    )
+    result = found(tmp_path, reference, text)
+    assert result["persons"] == ["Maria Lopez", "Peter Hall", "Anna Naghdalyan", "Tom Baker"]
+    assert "Ministry of Foreign Affairs of Armenia" in result["organizations"]
+
+
+def test_organizations_by_acronym_definition_and_list(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "The Angolan Demining Coordination Office (ADCO) met three non-governmental "
+        "organizations (HALO Trust, Mines Advisory Group and Handicap International). "
+        "ADCO will report in May."
+    )
+    organizations = found(tmp_path, reference, text)["organizations"]
+    assert organizations == [
+        "Angolan Demining Coordination Office",
+        "HALO Trust",
+        "Mines Advisory Group",
+        "Handicap International",
+    ]

@@ -27,6 +27,8 @@ from minekg.extract.entities import Mention, find_mentions, most_named_state, st
 from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
 from minekg.extract.metadata import Meta, read_metadata
+from minekg.extract.organizations import canonical, find_organizations
+from minekg.extract.people import find_persons, with_author
 from minekg.extract.places import find_places
 from minekg.extract.text import Flat, Quote, flatten
 from minekg.inputs import Reference
@@ -304,10 +306,11 @@ def _event_dates(event: Event) -> dict[str, str]:
 def extract(source: SourceText, reference: Reference) -> Extraction:
     """Read one document into an :class:`Extraction`."""
     flat = flatten(source)
-    mentions = _with_places(flat, find_mentions(flat, reference), reference)
+    mentions = _with_proposed(flat, find_mentions(flat, reference), reference)
     citations = find_citations(flat)
     main_state = most_named_state(mentions)
     meta = read_metadata(flat, mentions, main_state)
+    mentions = with_author(mentions, flat, meta.author)
     dates = find_dates(flat.text, meta.date)
     excluded = [(c.start, c.end) for c in citations.cited]
     excluded += [(s, e) for _, s, e in citations.own_symbols]
@@ -320,14 +323,32 @@ def extract(source: SourceText, reference: Reference) -> Extraction:
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
 
 
-def _with_places(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
-    """Gazetteer places added; a place proposed by its context alone ("Kharkiv Oblast") gives
-    way to the gazetteer entry at the same words, which has an identifier."""
+def _with_proposed(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
+    """Names the reference data does not know: organizations by definition, persons by how
+    texts introduce them, places from the gazetteers. A place or organization proposed by a
+    looser pattern gives way to one of these at the same words."""
+    organizations = find_organizations(flat, mentions)
+    mentions = [m for m in mentions if not _loose_overlap(m, organizations)] + organizations
+    persons, mentions = find_persons(flat, mentions)
+    mentions = canonical(mentions) + persons
     proposed = [m for m in mentions if m.kind == "place" and m.key is None]
     kept = [m for m in mentions if m not in proposed]
     places = find_places(flat, state_codes(mentions, reference), kept)
     kept += [m for m in proposed if not any(p.start < m.end and m.start < p.end for p in places)]
     return sorted(kept + places, key=lambda m: (m.start, m.end))
+
+
+def _loose_overlap(mention: Mention, found: list[Mention]) -> bool:
+    """A looser proposal at the same words, or a known organization inside a defined one."""
+    overlapping = [f for f in found if f.start < mention.end and mention.start < f.end]
+    if mention.key is None:
+        return mention.kind in ("organization", "place") and bool(overlapping)
+    return mention.kind == "organization" and any(
+        f.start <= mention.start
+        and mention.end <= f.end
+        and f.end - f.start > mention.end - mention.start
+        for f in overlapping
+    )
 
 
 def _claimant(meta: Meta, mentions: list[Mention], main_state: Mention | None) -> Mention | None:

@@ -55,13 +55,14 @@ ORGANIZATION_HEADS = (
     r"Agency|Authority|Centre|Center|Programme|Program|Organization|Organisation|Committee"
     r"|Commission|Ministry|Service|Court|Movement|Office|Foundation|Fund|Council|Network"
     r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
-    r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank"
+    r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank|Party|Front|Army|Volunteers"
 )
 ORGANIZATION_HEAD = frozenset(ORGANIZATION_HEADS.lower().split("|"))
 NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
 NEW_ORGANIZATION = re.compile(
     rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
-    rf"(?:\s(?:of|for|on)\s(?:the\s)?(?:[A-Z][\w’'\-]+\s?){{1,5}})?"
+    rf"(?:\s(?:{ORGANIZATION_HEADS}))?"
+    rf"(?:\s(?:of|for|on|to)\s(?:the\s)?[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){{0,4}}){{0,3}}"
 )
 PERSON_NAME = (
     r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?"
@@ -89,6 +90,10 @@ NEW_PLACE = re.compile(
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
+ORGANIZATION_FIRST = frozenset(
+    "United International National Special Humanitarian Mine Economic General Security"
+    " Permanent".split()
+)  # words that open no person's or place's name but many organizations'
 PERSON_CUE = frozenset(
     "signed by president minister ambassador secretary director dr mr ms mrs chair chairperson"
     " spokesperson envoy rapporteur representative head chief deputy".split()
@@ -262,10 +267,20 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
         if not overlapping or (
             mention.kind == "organization"
             and all(
-                m.kind in ("state", "place") and mention.start <= m.start and m.end <= mention.end
+                (
+                    m.kind in ("state", "place")
+                    or (m.kind == "organization" and m.start == mention.start)
+                )
+                and mention.start <= m.start
+                and m.end <= mention.end
+                and (m.start, m.end) != (mention.start, mention.end)
                 for m in overlapping
             )
         ):
+            # A longer name that begins with a known organization's ("United Nations Mine
+            # Action Service") is another organization.
+            if overlapping and mention.kind == "organization":
+                mentions = [m for m in mentions if m not in overlapping or m.kind != "organization"]
             mentions.append(mention)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
@@ -275,7 +290,7 @@ def _new_names(flat: Flat) -> list[Mention]:
     found: list[Mention] = []
     for match in flat.near(ORGANIZATION_HEAD, NEW_ORGANIZATION, 120, 90, text):
         name = _strip_leading(match.group().strip())
-        if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES:
+        if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES - ORGANIZATION_FIRST:
             start = match.start() + match.group().index(name)
             found.append(Mention("organization", name, start, start + len(name)))
     for match in flat.near(PERSON_CUE, NEW_PERSON, 40, 60, text):
@@ -304,18 +319,7 @@ def _part_of(text: str, start: int) -> bool:
 
 def _strip_leading(name: str) -> str:
     words = name.split()
-    while words and words[0] in NOT_NAMES - {
-        "United",
-        "International",
-        "National",
-        "Special",
-        "Humanitarian",
-        "Mine",
-        "Economic",
-        "General",
-        "Security",
-        "Permanent",
-    }:
+    while words and words[0] in NOT_NAMES - ORGANIZATION_FIRST:
         words = words[1:]
     return " ".join(words)
 
