@@ -23,7 +23,13 @@ from typing import Any, get_args
 from minekg.extract.citations import Citations, find_citations
 from minekg.extract.claims import ClaimFound, find_claims
 from minekg.extract.dates import DateMention, find_dates
-from minekg.extract.entities import Mention, find_mentions, most_named_state, state_codes
+from minekg.extract.entities import (
+    Mention,
+    SpanIndex,
+    find_mentions,
+    most_named_state,
+    state_codes,
+)
 from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
 from minekg.extract.metadata import Meta, read_metadata
@@ -328,19 +334,24 @@ def _with_proposed(flat: Flat, mentions: list[Mention], reference: Reference) ->
     texts introduce them, places from the gazetteers. A place or organization proposed by a
     looser pattern gives way to one of these at the same words."""
     organizations = find_organizations(flat, mentions)
-    mentions = [m for m in mentions if not _loose_overlap(m, organizations)] + organizations
+    defined = SpanIndex(organizations)
+    mentions = [m for m in mentions if not _gives_way(m, defined)] + organizations
     persons, mentions = find_persons(flat, mentions)
     mentions = canonical(mentions) + persons
-    proposed = [m for m in mentions if m.kind == "place" and m.key is None]
-    kept = [m for m in mentions if m not in proposed]
+    kept = [m for m in mentions if m.kind != "place" or m.key is not None]
     places = find_places(flat, state_codes(mentions, reference), kept)
-    kept += [m for m in proposed if not any(p.start < m.end and m.start < p.end for p in places)]
+    found = SpanIndex(places)
+    kept += [
+        m
+        for m in mentions
+        if m.kind == "place" and m.key is None and not found.overlapping(m.start, m.end)
+    ]
     return sorted(kept + places, key=lambda m: (m.start, m.end))
 
 
-def _loose_overlap(mention: Mention, found: list[Mention]) -> bool:
+def _gives_way(mention: Mention, defined: SpanIndex) -> bool:
     """A looser proposal at the same words, or a known organization inside a defined one."""
-    overlapping = [f for f in found if f.start < mention.end and mention.start < f.end]
+    overlapping = defined.overlapping(mention.start, mention.end)
     if mention.key is None:
         return mention.kind in ("organization", "place") and bool(overlapping)
     return mention.kind == "organization" and any(

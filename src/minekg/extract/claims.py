@@ -75,6 +75,8 @@ def find_claims(
             states.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
     states.sort(key=lambda m: m.start)
     state_starts = [m.start for m in states]
+    laws_named = [m for m in mentions if m.key in LAW_KEYS]
+    law_starts = [m.start for m in laws_named]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
     cues = [m.start() for m in ACCUSATION.finditer(lower)]
     strong = [m.start() for m in STRONG.finditer(lower)]
@@ -110,7 +112,7 @@ def find_claims(
         unique = {m.label: m for m in accused if m.label != by.label}
         if not unique:
             continue
-        laws = [m for m in mentions if start <= m.start < end and m.key in LAW_KEYS]
+        laws = laws_named[bisect_left(law_starts, start) : bisect_left(law_starts, end)]
         claims.append(
             ClaimFound(
                 claimant=by.label,

@@ -230,12 +230,15 @@ def find_figures(
         blocked[s:e] = b"\x01" * (e - s)
     main_state = most_named_state(mentions)
     places = [m for m in mentions if m.kind in ("place", "state")]
+    # Positions once, for the bisections of every figure (a figure's work stays bounded).
+    date_starts = [d.start for d in dates]
+    place_starts = [m.start for m in places]
     figures: list[Figure] = []
     for match in NUMBER.finditer(text):
         start, end = match.start(), match.end()
         if blocked.find(1, start, end) != -1:
             continue
-        figure = _figure(flat, match, dates, places, main_state)
+        figure = _figure(flat, match, dates, places, main_state, date_starts, place_starts)
         if figure is not None:
             figures.append(figure)
     for match in FRACTION.finditer(text):
@@ -266,6 +269,8 @@ def _figure(
     dates: list[DateMention],
     places: list[Mention],
     main_state: Mention | None,
+    date_starts: list[int],
+    place_starts: list[int],
 ) -> Figure | None:
     text = flat.text
     start, end = match.start(), match.end()
@@ -301,7 +306,7 @@ def _figure(
     measure = _measure(
         unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest
     )
-    period_text, period_start, period_end = _period(text, sentence, dates)
+    period_text, period_start, period_end = _period(text, sentence, dates, date_starts)
     qualifier, qualified_start = _qualifier(text, start, sentence[0])
     return Figure(
         measure=measure,
@@ -311,11 +316,11 @@ def _figure(
         end=max(unit_end, end),
         sentence=sentence,
         qualifier=qualifier,
-        as_of=_as_of(text, sentence, dates),
+        as_of=_as_of(text, sentence, dates, date_starts),
         period_text=period_text,
         period_start=period_start,
         period_end=period_end,
-        place=_place(places, sentence, start) or main_state,
+        place=_place(places, place_starts, sentence, start) or main_state,
         context=measure in CONTEXT_MEASURES,
     )
 
@@ -558,26 +563,27 @@ def _qualifier(text: str, start: int, sentence_start: int) -> tuple[str | None, 
     return None, start
 
 
-def _in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:
-    """The dates (sorted by start) that start in ``[start, end)``."""
-    starts = [d.start for d in dates]
+def _in(dates: list[DateMention], starts: list[int], start: int, end: int) -> list[DateMention]:
+    """The dates (sorted by start, at ``starts``) that start in ``[start, end)``."""
     return dates[bisect_left(starts, start) : bisect_left(starts, end)]
 
 
-def _as_of(text: str, sentence: tuple[int, int], dates: list[DateMention]) -> str | None:
-    for date in _in(dates, sentence[0], sentence[1]):
+def _as_of(
+    text: str, sentence: tuple[int, int], dates: list[DateMention], starts: list[int]
+) -> str | None:
+    for date in _in(dates, starts, sentence[0], sentence[1]):
         if AS_OF_BEFORE.search(text[max(sentence[0], date.start - 20) : date.start]):
             return date.last or date.value
     return None
 
 
 def _period(
-    text: str, sentence: tuple[int, int], dates: list[DateMention]
+    text: str, sentence: tuple[int, int], dates: list[DateMention], starts: list[int]
 ) -> tuple[str | None, str | None, str | None]:
     found = PERIOD.search(text, sentence[0], sentence[1])
     if not found:
         return None, None, None
-    inside = _in(dates, found.start(), found.end())
+    inside = _in(dates, starts, found.start(), found.end())
     phrase = found.group().strip()
     lower = phrase.lower()
     if lower.startswith("since") and inside:
@@ -587,10 +593,11 @@ def _period(
     return phrase, None, None
 
 
-def _place(places: list[Mention], sentence: tuple[int, int], start: int) -> Mention | None:
+def _place(
+    places: list[Mention], starts: list[int], sentence: tuple[int, int], start: int
+) -> Mention | None:
     """The place or state named nearest the figure in its sentence, else the last one named
     shortly before it (a paragraph that names its country once)."""
-    starts = [m.start for m in places]
     first, last = bisect_left(starts, sentence[0]), bisect_left(starts, sentence[1])
     if first < last:
         return min(places[first:last], key=lambda m: abs(m.start - start))

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pycountry
 
-from minekg.extract.entities import Mention
+from minekg.extract.entities import Mention, SpanIndex
 from minekg.extract.text import Flat
 
 ACRONYM = re.compile(r"\s\((?P<acronym>[A-Z][A-Z]{1,9})\)")
@@ -79,11 +79,11 @@ def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
             Mention("organization", acronyms[m.group()], m.start(), m.end())
             for m in uses.finditer(text)
         ]
-    taken = [m for m in mentions if m.kind != "organization" or m.key is not None]
+    taken = SpanIndex([m for m in mentions if m.kind != "organization" or m.key is not None])
     return [
         m
         for m in found
-        if not any(t.start < m.end and m.start < t.end and not _inside(t, m) for t in taken)
+        if not any(not _inside(t, m) for t in taken.overlapping(m.start, m.end))
         and not STATE_PARTY.match(m.label)
     ]
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from nameparser.config import CONSTANTS
 
-from minekg.extract.entities import ORGANIZATION_HEAD, Mention
+from minekg.extract.entities import ORGANIZATION_HEAD, Mention, SpanIndex
 from minekg.extract.places import is_common
 from minekg.extract.text import Flat
 
@@ -74,14 +74,17 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
         for match in CONTACT_NAME.finditer(text, contact.end() - 1, contact.end() + CONTACT_REACH):
             _add(found, match["name"], match.start("name"))
     found += _again(text, found)
-    kept = [_cut(m, found) for m in mentions]
+    persons = SpanIndex(found)
+    kept = SpanIndex([_cut(m, persons) for m in mentions])
     new = [
         p
         for p in found
-        if not any(m.start < p.end and p.start < m.end and m.kind != "organization" for m in kept)
-        and not any(m.start <= p.start and p.end <= m.end for m in kept)
+        if not any(
+            m.kind != "organization" or (m.start <= p.start and p.end <= m.end)
+            for m in kept.overlapping(p.start, p.end)
+        )
     ]
-    return _unique(new), kept
+    return _unique(new), kept.items
 
 
 def with_author(mentions: list[Mention], flat: Flat, author: str | None) -> list[Mention]:
@@ -92,7 +95,8 @@ def with_author(mentions: list[Mention], flat: Flat, author: str | None) -> list
     start = at if at >= 0 else 0
     author_mention = Mention("person", author, start, start + len(author))
     again = _again(flat.lined, [author_mention])
-    taken = [m for m in again if not any(m.start < o.end and o.start < m.end for o in mentions)]
+    index = SpanIndex(mentions)
+    taken = [m for m in again if not index.overlapping(m.start, m.end)]
     return sorted([*mentions, author_mention, *taken], key=lambda m: (m.start, m.end))
 
 
@@ -131,11 +135,11 @@ def _again(text: str, persons: list[Mention]) -> list[Mention]:
     ]
 
 
-def _cut(mention: Mention, persons: list[Mention]) -> Mention:
+def _cut(mention: Mention, persons: SpanIndex) -> Mention:
     """An organization that ends in a person's name ends before it."""
     if mention.kind != "organization" or mention.key is not None:
         return mention
-    for person in persons:
+    for person in persons.overlapping(mention.start, mention.end):
         if mention.start < person.start < mention.end <= person.end + 1:
             return replace(
                 mention,

