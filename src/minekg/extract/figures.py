@@ -177,9 +177,14 @@ POST_CONFLICT = re.compile(
 )
 MINE_WORDS = re.compile(r"mine|explosi|ERW|UXO|ordnance|booby", re.IGNORECASE)
 CLEARED = (
-    r"neutrali[sz]|cleared|clearance|destroyed|removed|found|detected|detection|defused|released"
-    r"|demined"
+    r"neutrali[sz]|clear(?:ed|ing|ance)|destroy|removed|found|detected|detection|defused|released"
+    r"|demined|dispos"
 )
+GENERIC_MEASURES = frozenset(
+    "duration_days duration_years months persons_affected share_pct share occasions"
+    " length_km".split()
+)  # what a number of days or people is, when nothing says it is about mines
+COST = re.compile(r"\bcosts?\b|\bneeds?\b|\brequire|\bbudget|\bestimated\sat", re.IGNORECASE)
 ESTIMATED = (
     r"estimat|planted|contaminat|pollut|laid|remain|buried|cover|mined|suspected|hazard|stands\sat"
 )
@@ -306,6 +311,10 @@ def _figure(
     measure = _measure(
         unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest
     )
+    if (measure in GENERIC_MEASURES or measure.endswith("_share")) and not MINE_WORDS.search(
+        text, sentence[0], sentence[1]
+    ):
+        return None
     period_text, period_start, period_end = _period(text, sentence, dates, date_starts)
     qualifier, qualified_start = _qualifier(text, start, sentence[0])
     return Figure(
@@ -407,6 +416,11 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
         return cue or "share_pct"
     if unit in ("km2", "hectares", "m2"):
         suffix = {"km2": "km2", "hectares": "ha", "m2": "m2"}[unit]
+        # The verb that governs the area ("cleared from 130 km2 of contaminated land") says
+        # what it is before any noun after it does.
+        verb = re.search(rf"(?:{CLEARED})\W+(?:\w+\W+){{0,3}}$", before[-60:], re.IGNORECASE)
+        if verb and not re.search(r"released|release", verb.group(), re.IGNORECASE):
+            return f"area_cleared_{suffix}"
         cue = _nearest(
             {
                 "area_released": r"released|release\b",
@@ -478,9 +492,11 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
     if unit == "teams":
         return "demining_teams"
     if unit in ("usd", "eur"):
-        if re.search(r"fund|contribut|donat|provided|allocat|pledg|grant", sentence, re.IGNORECASE):
-            return f"mine_action_funding_{unit}"
-        return f"clearance_cost_{unit}"
+        # Money is what a mine-action text gives (funding) unless the words around it say
+        # it is what something costs or needs.
+        if COST.search(before[-60:]) or COST.search(clause[:80]):
+            return f"clearance_cost_{unit}"
+        return f"mine_action_funding_{unit}"
     return unit
 
 
