@@ -354,3 +354,19 @@ def test_extraction_is_linear_in_what_it_finds(tmp_path: Path, reference: Refere
         seconds.append(time.process_time() - started)
         assert len(figures) > count
     assert seconds[1] < 8 * seconds[0] + 0.5
+
+
+def test_events_from_trigger_words_with_the_date_of_their_clause(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "The Minister visited Angola on 3 March 2004. The teams surveyed the province in "
+        "May 2005, and the agreement was signed in Luanda on 9 June 2006."
+    )
+    events = found(tmp_path, reference, text)["events"]
+    assert [(e["type"], e["date"]) for e in events] == [
+        ("visit", "2004-03-03"),
+        ("survey", "2005-05"),
+        ("signing", "2006-06-09"),
+    ]
+    assert events[2]["places"] == ["Luanda"]

@@ -16,10 +16,13 @@ abbreviations ("No.", "para.", "Mr.", "U.N."), and at list bullets.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, cached_property
+from importlib.resources import files
 from itertools import accumulate, chain
 
 import spacy
@@ -37,6 +40,20 @@ ABBREVIATIONS = re.compile(
     r"(?:\b(?:No|Nos|para|paras|Mr|Ms|Mrs|Dr|St|Art|Vol|vol|p|pp|e\.g|i\.e|cf|Inc|Ltd|Co|Jr|Sr"
     r"|Gen|Rev|Add|Corr|Sept|Oct|Nov|Dec|Jan|Feb|Aug|Ibid|ibid|op|cit|et al)|\b[A-Z]|\.[A-Z])\.$"
 )
+
+
+@cache
+def lemmas() -> dict[str, str]:
+    """English word → lemma, the lookup table of ``spacy-lookups-data``: the blank pipeline has
+    no lemmatizer, and verb patterns must match "accuse", "accused" and "accusing" alike."""
+    data = files("spacy_lookups_data").joinpath("data", "en_lemma_lookup.json.gz").read_bytes()
+    table: dict[str, str] = json.loads(gzip.decompress(data))
+    return table
+
+
+def lemma(word: str) -> str:
+    """The lemma of a lower-case word; the word itself if the table does not know it."""
+    return lemmas().get(word, word)
 
 
 @cache
