@@ -370,3 +370,19 @@ def test_events_from_trigger_words_with_the_date_of_their_clause(
         ("signing", "2006-06-09"),
     ]
     assert events[2]["places"] == ["Luanda"]
+
+
+def test_a_news_outlets_note_in_its_own_voice_is_its_claim(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Azerbaijan urges action on landmines\n\n"
+        "Baku, 3 March 2025. The ambassador of Azerbaijan said that Armenia planted mines in "
+        "the villages of Azerbaijan, Caliber.Az reports.\n\n"
+        "Note that, demining has been slowed by Armenia's refusal to hand over minefield maps.\n"
+    )
+    claims = found(tmp_path, reference, text)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Azerbaijan", "Armenia"),
+        ("Caliber.Az", "Armenia"),
+    ]

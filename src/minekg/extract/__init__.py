@@ -325,7 +325,7 @@ def extract(source: SourceText, reference: Reference) -> Extraction:
     events = find_events(flat, dates, mentions, citations)
     claimant = _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]
-    claims = find_claims(flat, mentions, citations, claimant, notes)
+    claims = find_claims(flat, mentions, citations, claimant, notes, _publisher(meta, mentions))
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
 
 
@@ -359,6 +359,15 @@ def _gives_way(mention: Mention, defined: SpanIndex) -> bool:
         and mention.end <= f.end
         and f.end - f.start > mention.end - mention.start
         for f in overlapping
+    )
+
+
+def _publisher(meta: Meta, mentions: list[Mention]) -> Mention | None:
+    """The news outlet that published an article, as it is named in it."""
+    if meta.type != "article" or not meta.author_org:
+        return None
+    return next(
+        (m for m in mentions if m.kind == "organization" and m.label == meta.author_org), None
     )
 
 
