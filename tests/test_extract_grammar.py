@@ -386,3 +386,20 @@ def test_a_news_outlets_note_in_its_own_voice_is_its_claim(
         ("Azerbaijan", "Armenia"),
         ("Caliber.Az", "Armenia"),
     ]
+
+
+def test_instruments_by_title_and_near_variants_of_known_ones(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Recalling the Maputo Declaration and the Convention on the Rights of Persons with "
+        "Disabilities, the States welcomed the Convention of the Prohibition of the Use, "
+        "Stockpiling, Production and Transfer of Anti-personnel Mines and on their Destruction."
+    )
+    instruments = found(tmp_path, reference, text)["instruments"]
+    assert instruments == [
+        "Maputo Declaration",
+        "Convention on the Rights of Persons with Disabilities",
+        "Convention on the Prohibition of the Use, Stockpiling, Production and Transfer of "
+        "Anti-Personnel Mines and on Their Destruction",
+    ]

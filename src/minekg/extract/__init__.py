@@ -32,6 +32,7 @@ from minekg.extract.entities import (
 )
 from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
+from minekg.extract.instruments import find_instruments
 from minekg.extract.metadata import Meta, read_metadata
 from minekg.extract.organizations import canonical, find_organizations
 from minekg.extract.people import find_persons, with_author
@@ -321,7 +322,9 @@ def extract(source: SourceText, reference: Reference) -> Extraction:
     excluded = [(c.start, c.end) for c in citations.cited]
     excluded += [(s, e) for _, s, e in citations.own_symbols]
     excluded += [(f.start, f.end) for f in citations.footnotes]
-    figures = find_figures(flat, dates, mentions, excluded)
+    # A treaty's numbers are its terms (180 days, ten years, the fortieth ratification), not
+    # figures about the mine problem.
+    figures = [] if meta.type == "treaty" else find_figures(flat, dates, mentions, excluded)
     events = find_events(flat, dates, mentions, citations)
     claimant = _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]
@@ -338,6 +341,7 @@ def _with_proposed(flat: Flat, mentions: list[Mention], reference: Reference) ->
     mentions = [m for m in mentions if not _gives_way(m, defined)] + organizations
     persons, mentions = find_persons(flat, mentions)
     mentions = canonical(mentions) + persons
+    mentions += find_instruments(flat, mentions, reference)
     kept = [m for m in mentions if m.kind != "place" or m.key is not None]
     places = find_places(flat, state_codes(mentions, reference), kept)
     found = SpanIndex(places)
