@@ -14,6 +14,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from minekg.evaluate import MEASURES as ANSWER_KEY_MEASURES
+
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"
 MKG = Namespace("https://w3id.org/minekg/ontology#")
@@ -32,7 +34,7 @@ clearance_cost_usd clearance_years_needed conflict_deaths conflict_years occupat
 occupied_territory_share_pct war_duration_days settlements_ruined settlements_liberated
 new_minefields_length_km mine_map_submissions mines_covered_by_shared_maps
 formularies_partially_filled_share formularies_false_share
-""".split()
+""".split() + sorted(ANSWER_KEY_MEASURES)  # every measure of the answer keys' vocabulary
 
 # A few nodes typed the way the mapping types them: several types on one node, partial dates,
 # language-tagged text, an owl:sameAs link, values that are property IRIs.
