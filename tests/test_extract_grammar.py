@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from minekg import reading
+from minekg.errors import InputError
 from minekg.extract import extract
 from minekg.extract.dates import find_dates
 from minekg.inputs import Reference, load_reference
@@ -403,3 +404,23 @@ def test_instruments_by_title_and_near_variants_of_known_ones(
         "Convention on the Prohibition of the Use, Stockpiling, Production and Transfer of "
         "Anti-Personnel Mines and on Their Destruction",
     ]
+
+
+def test_a_long_text_reports_its_progress_on_stderr(
+    tmp_path: Path, reference: Reference, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("Mines were cleared in Angola in 2004. " * 30000, encoding="utf-8")
+    extract(reading.read(path), reference)
+    stages = [line for line in capsys.readouterr().err.splitlines() if "long.txt" in line]
+    assert len(stages) == 4
+    assert stages[-1].startswith("minekg: long.txt (1.1 MB): events and claims done")
+
+
+def test_a_file_over_the_default_limit_is_refused_at_once_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"mine " * (reading.MAX_BYTES // 5 + 1))
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=r"over the 10 MB limit"):
+        reading.read(path)
+    assert time.perf_counter() - started < 1

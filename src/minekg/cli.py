@@ -436,76 +436,101 @@ def ingest_files(
 @main.command("eval")
 @click.option(
     "--gold",
-    "gold_dir",
+    "gold_dirs",
     required=True,
+    multiple=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of answer keys (*.yaml, the structure of shared/gold/SCHEMA.md).",
+    help="Folder of answer keys (*.yaml, the structure of shared/gold/SCHEMA.md); repeat it, "
+    "with one --docs each, to score several sets side by side.",
 )
 @click.option(
     "--docs",
-    "docs_dir",
+    "docs_dirs",
     required=True,
+    multiple=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of the documents, each with the same stem as its answer key.",
+    help="Folder of the documents, each with the same stem as its answer key (one per --gold).",
 )
 @reference_option
 @click.option(
     "--min-f1", type=click.FloatRange(0, 1), default=None, help="Exit 1 if overall F1 is lower."
 )
 def evaluate_command(
-    gold_dir: Path, docs_dir: Path, reference_dir: Path, min_f1: float | None
+    gold_dirs: tuple[Path, ...],
+    docs_dirs: tuple[Path, ...],
+    reference_dir: Path,
+    min_f1: float | None,
 ) -> None:
     """Score extraction against answer keys: precision, recall and F1 per category and overall.
 
-    Exit code 0: scored (and overall F1 >= --min-f1); 1: an answer key or document could not be
-    read (the others are still scored) or F1 is below --min-f1; 2: no answer keys or no
-    reference data.
+    Several --gold/--docs pairs are scored side by side, one column group per pair. Exit code
+    0: scored (and every overall F1 >= --min-f1); 1: an answer key or document could not be
+    read (the others are still scored) or an F1 is below --min-f1; 2: no answer keys, no
+    reference data, or not one --docs per --gold.
     """
     from minekg import evaluate
     from minekg.extract import extract as run_extraction
 
-    keys = sorted(gold_dir.glob("*.yaml")) if gold_dir.is_dir() else []
-    if not keys:
-        click.echo(f"error: {gold_dir}: no answer keys (*.yaml)", err=True)
+    if len(gold_dirs) != len(docs_dirs):
+        click.echo("error: give one --docs folder for each --gold folder", err=True)
         sys.exit(2)
-    reference = _reference(reference_dir)
-    scores = []
+    reference = None
+    sets = []
     failed = False
-    for key_path in keys:
-        documents = sorted(
-            p for p in docs_dir.glob(f"{key_path.stem}.*") if p.suffix in reading.MEDIA_TYPES
-        )
-        if not documents:
-            click.echo(f"error: {key_path}: no document {key_path.stem}.* in {docs_dir}", err=True)
-            failed = True
-            continue
-        try:
-            gold = evaluate.load_answer_key(key_path)
-            found = run_extraction(reading.read(documents[0]), reference).to_gold()
-        except MinekgError as exc:
-            click.echo(f"error: {exc}", err=True)
-            failed = True
-            continue
-        scores.append(evaluate.score_document(gold, found))
-    totals = evaluate.add_up(scores)
-    overall = evaluate.overall(totals)
-    table = Table(title=f"Extraction scored against {len(scores)} answer key(s)", show_edge=False)
-    for column in ("category", "gold", "found", "matched", "P", "R", "F1"):
-        table.add_column(column, justify="left" if column == "category" else "right")
-    for category, score in [*totals.items(), ("overall (micro)", overall)]:
-        table.add_row(
-            category,
-            str(score.expected),
-            str(score.found),
-            str(score.matched),
-            f"{score.precision:.3f}",
-            f"{score.recall:.3f}",
-            f"{score.f1:.3f}",
-        )
+    for gold_dir, docs_dir in zip(gold_dirs, docs_dirs, strict=True):
+        keys = sorted(gold_dir.glob("*.yaml")) if gold_dir.is_dir() else []
+        if not keys:
+            click.echo(f"error: {gold_dir}: no answer keys (*.yaml)", err=True)
+            sys.exit(2)
+        reference = reference or _reference(reference_dir)
+        scores = []
+        for key_path in keys:
+            documents = sorted(
+                p for p in docs_dir.glob(f"{key_path.stem}.*") if p.suffix in reading.MEDIA_TYPES
+            )
+            if not documents:
+                click.echo(
+                    f"error: {key_path}: no document {key_path.stem}.* in {docs_dir}", err=True
+                )
+                failed = True
+                continue
+            try:
+                gold = evaluate.load_answer_key(key_path)
+                found = run_extraction(reading.read(documents[0]), reference).to_gold()
+            except MinekgError as exc:
+                click.echo(f"error: {exc}", err=True)
+                failed = True
+                continue
+            scores.append(evaluate.score_document(gold, found))
+        totals = evaluate.add_up(scores)
+        sets.append((gold_dir, len(scores), totals, evaluate.overall(totals)))
+    title = ", ".join(f"{gold_dir} ({n})" for gold_dir, n, _, _ in sets)
+    table = Table(title=f"Extraction scored against answer key(s): {title}", show_edge=False)
+    table.add_column("category")
+    columns = ("P", "R", "F1") if len(sets) > 1 else ("gold", "found", "matched", "P", "R", "F1")
+    for index, _ in enumerate(sets):
+        for column in columns:
+            table.add_column(
+                column if len(sets) == 1 else f"{column} [{index + 1}]", justify="right"
+            )
+    for category in [*evaluate.CATEGORIES, "overall (micro)"]:
+        row = [category]
+        for _, _, totals, overall in sets:
+            score = overall if category == "overall (micro)" else totals[category]
+            counts = [str(score.expected), str(score.found), str(score.matched)]
+            ratios = [f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}"]
+            row += ratios if len(sets) > 1 else counts + ratios
+        table.add_row(*row)
     console.print(table)
-    if min_f1 is not None and overall.f1 < min_f1:
-        click.echo(f"error: overall F1 {overall.f1:.3f} is below --min-f1 {min_f1}", err=True)
-        failed = True
+    if len(sets) == 1:
+        console.print(f"{sets[0][1]} answer key(s)")
+    for gold_dir, _, _, overall in sets:
+        if min_f1 is not None and overall.f1 < min_f1:
+            click.echo(
+                f"error: {gold_dir}: overall F1 {overall.f1:.3f} is below --min-f1 {min_f1}",
+                err=True,
+            )
+            failed = True
     sys.exit(1 if failed else 0)
 
 

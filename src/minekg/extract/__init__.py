@@ -16,6 +16,9 @@ fix; these documents are formulaic enough for that to be right most of the time.
 from __future__ import annotations
 
 import re
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
@@ -310,26 +313,59 @@ def _event_dates(event: Event) -> dict[str, str]:
     return {"end": event.last} if event.last else {}
 
 
-def extract(source: SourceText, reference: Reference) -> Extraction:
-    """Read one document into an :class:`Extraction`."""
+def extract(
+    source: SourceText,
+    reference: Reference,
+    progress: Callable[[str], None] | None = None,
+) -> Extraction:
+    """Read one document into an :class:`Extraction`. A long text (from ``PROGRESS_FROM``
+    characters) reports each stage to ``progress``, by default on stderr, so a user waiting on
+    a big file sees it move."""
     flat = flatten(source)
+    if progress is None and len(flat.text) >= PROGRESS_FROM:
+        progress = _to_stderr
+    step = _Stages(source, len(flat.text), progress)
     mentions = _with_proposed(flat, find_mentions(flat, reference), reference)
+    step("names")
     citations = find_citations(flat)
     main_state = most_named_state(mentions)
     meta = read_metadata(flat, mentions, main_state)
     mentions = with_author(mentions, flat, meta.author)
     dates = find_dates(flat.text, meta.date)
+    step("citations, dates and the document's own facts")
     excluded = [(c.start, c.end) for c in citations.cited]
     excluded += [(s, e) for _, s, e in citations.own_symbols]
     excluded += [(f.start, f.end) for f in citations.footnotes]
     # A treaty's numbers are its terms (180 days, ten years, the fortieth ratification), not
     # figures about the mine problem.
     figures = [] if meta.type == "treaty" else find_figures(flat, dates, mentions, excluded)
+    step("figures")
     events = find_events(flat, dates, mentions, citations)
     claimant = _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]
     claims = find_claims(flat, mentions, citations, claimant, notes, _publisher(meta, mentions))
+    step("events and claims")
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
+
+
+PROGRESS_FROM = 1_000_000
+
+
+class _Stages:
+    """Reports each finished stage with the time since the start, when there is a listener."""
+
+    def __init__(self, source: SourceText, size: int, listener: Callable[[str], None] | None):
+        self.name, self.size, self.listener = source.path.name, size, listener
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.listener is not None:
+            seconds = time.perf_counter() - self.started
+            self.listener(f"{self.name} ({self.size / 1e6:.1f} MB): {stage} done, {seconds:.1f} s")
+
+
+def _to_stderr(message: str) -> None:
+    print(f"minekg: {message}", file=sys.stderr, flush=True)
 
 
 def _with_proposed(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
