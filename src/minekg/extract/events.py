@@ -501,10 +501,12 @@ def _triggered(
     text = flat.text
     events: list[Event] = []
     seen: set[tuple[str, tuple[int, int]]] = set()
-    for match in re.finditer(r"[A-Za-z]+", text):
-        kind = TRIGGERS.get(lemma(match.group().lower()))
-        if kind is None:
+    triggers = flat.words_where(lambda word: lemma(word) in TRIGGERS)
+    for at in triggers:
+        match = re.compile(r"[A-Za-z]+").match(text, at)
+        if match is None:
             continue
+        kind = TRIGGERS[lemma(match.group().lower())]
         sentence = flat.sentence_of(match.start())
         near = _between(
             dates,

@@ -47,7 +47,12 @@ def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) 
         label, key = name, None
         folded = fold(name)
         for known_fold, known_label, known_key in known:
-            if SequenceMatcher(None, folded, known_fold).ratio() >= SPELLING_SIMILARITY:
+            similar = SequenceMatcher(None, folded, known_fold)
+            if (  # the cheap upper bounds first: most titles are nothing like a known one
+                similar.real_quick_ratio() >= SPELLING_SIMILARITY
+                and similar.quick_ratio() >= SPELLING_SIMILARITY
+                and similar.ratio() >= SPELLING_SIMILARITY
+            ):
                 label, key = known_label, known_key
                 break
         found.append(Mention("instrument", label, start, end, key))

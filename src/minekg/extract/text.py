@@ -20,6 +20,7 @@ import gzip
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
@@ -158,6 +159,12 @@ class Flat:
         for match in WORD.finditer(lower):
             index.setdefault(match.group(), []).append(match.start())
         return index
+
+    def words_where(self, wanted: Callable[[str], bool]) -> list[int]:
+        """Where the words (lower case, letters only) that ``wanted`` accepts start, in order:
+        each distinct word is asked once, not each occurrence."""
+        index = self._words
+        return sorted(chain.from_iterable(index[w] for w in index if wanted(w)))
 
     def near(
         self,
