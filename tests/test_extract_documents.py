@@ -156,7 +156,7 @@ FLOORS = {
         "places": 0.84,
         "events": 0.54,
         "statistics": 0.65,
-        "statistics_typed": 0.56,
+        "statistics_typed": 0.63,
     },
 }
 

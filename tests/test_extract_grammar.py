@@ -424,3 +424,16 @@ def test_a_file_over_the_default_limit_is_refused_at_once_naming_it(tmp_path: Pa
     with pytest.raises(InputError, match=r"over the 10 MB limit"):
         reading.read(path)
     assert time.perf_counter() - started < 1
+
+
+def test_casualty_rates_and_refugees_are_typed_apart(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "In Cambodia up to 300 civilian casualties a month are caused by landmines, and "
+        "there are 3.1 million refugees abroad and 1.5 million internally displaced persons."
+    )
+    typed = {(s["measure"], s["value"]) for s in found(tmp_path, reference, text)["statistics"]}
+    assert typed == {
+        ("mine_victims_annual", 300),
+        ("refugees", 3100000),
+        ("idps", 1500000),
+    }

@@ -184,6 +184,9 @@ GENERIC_MEASURES = frozenset(
     "duration_days duration_years months persons_affected share_pct share occasions"
     " length_km".split()
 )  # what a number of days or people is, when nothing says it is about mines
+RATE = re.compile(
+    r"\b(?:each|every|a|per)\s(?:day|week|month|year)\b|\bannually\b|\bdaily\b", re.IGNORECASE
+)
 COST = re.compile(r"\bcosts?\b|\bneeds?\b|\brequire|\bbudget|\bestimated\sat", re.IGNORECASE)
 ESTIMATED = (
     r"estimat|planted|contaminat|pollut|laid|remain|buried|cover|mined|suspected|hazard|stands\sat"
@@ -517,9 +520,13 @@ def _person_measure(
         return "mine_victims_killed" if mine else "conflict_deaths"
     if re.search(r"injur|wounded|maimed", words):
         return "mine_victims_injured" if mine else "conflict_injured"
-    if re.search(r"refugees|idps|displaced", words):
+    if re.search(r"idps|displaced", words):
         return "idps"
+    if re.search(r"refugees", words):  # who fled abroad: not internally displaced
+        return "refugees"
     victims = "mine_victims_post_conflict" if post else "mine_victims_total"
+    if RATE.search(clause[:80]) or RATE.search(before[-40:]):
+        victims = "mine_victims_annual"  # a rate ("each day", "a month") is not a total
     cues = {
         "population_at_risk": r"\b(?:live|living|reside|residing)\s(?:in|near)\b",
         "missing_persons": r"missing|disappeared",
