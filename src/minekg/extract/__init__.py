@@ -1,7 +1,8 @@
 """Extraction: from a new document to a draft record, every item with its evidence.
 
 ``extract(source, reference)`` runs the finders over the document's clean text (one module per
-concern: citations, entities, figures, dates, events, claims, metadata) and returns an
+concern: citations, entities, organizations, people, places, instruments, figures, dates, events,
+claims, metadata) and returns an
 :class:`Extraction`, which speaks three forms: ``to_gold()`` the answer-key structure of
 shared/gold/SCHEMA.md (for scoring), ``to_record(key)`` a draft record for data/records/
 (review: draft; reference keys only), ``to_json()`` everything found, with evidence spans and
@@ -10,7 +11,10 @@ the new entities it proposes. Every quote is the exact original text at the offs
 Why rules and dictionaries on spaCy's blank pipeline rather than a statistical model: it runs
 offline with nothing to download, it is fast (the pipeline and phrase matchers are built once),
 and each decision can be traced to a pattern or a reference alias that a reviewer can read and
-fix; these documents are formulaic enough for that to be right most of the time.
+fix; these documents are formulaic enough for that to be right most of the time. What no
+hand-kept list can cover comes from data shipped in packages: towns and subdivisions from
+GeoNames and ISO 3166-2, titles from nameparser, lemmas and word frequencies from
+spacy-lookups-data, each used with the context that keeps it precise.
 """
 
 from __future__ import annotations
