@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from minekg import options
-from minekg.errors import MinekgError
+from minekg.errors import MinekgError, SetupError
 from minekg.project import find
 
 
@@ -148,25 +148,29 @@ def ingest_files(files, project_dir, records_dir, reference_dir, ontology_dir, f
 
 @main.command("eval")
 @options.for_eval
-def evaluate_command(gold_dir, docs_dir, min_f1, project_dir, reference_dir) -> None:
+def evaluate_command(gold_dirs, docs_dirs, min_f1, project_dir, reference_dir) -> None:
     """Score extraction against answer keys: precision, recall and F1 per category and overall.
 
-    Exit code 0: scored (and overall F1 >= --min-f1); 1: an answer key or document could not be
-    read (the others are still scored) or F1 is below --min-f1; 2: no answer keys, no project or
-    no reference data.
+    Several --gold/--docs pairs are scored side by side, one column group per pair. Exit code
+    0: scored (and every overall F1 >= --min-f1); 1: an answer key or document could not be
+    read (the others are still scored) or an F1 is below --min-f1; 2: no answer keys, no
+    project or reference data, or not one --docs per --gold.
     """
     from minekg import evaluate, present
 
-    result = evaluate.evaluate_folder(gold_dir, docs_dir, _reference(project_dir, reference_dir))
-    for error in result.errors:
-        click.echo(f"error: {error}", err=True)
-    present.scores(result.totals, result.overall, result.scored)
-    low = min_f1 is not None and result.overall.f1 < min_f1
-    if low:
-        click.echo(
-            f"error: overall F1 {result.overall.f1:.3f} is below --min-f1 {min_f1}", err=True
-        )
-    sys.exit(1 if result.errors or low else 0)
+    if len(gold_dirs) != len(docs_dirs):
+        raise SetupError("give one --docs folder for each --gold folder")
+    reference = _reference(project_dir, reference_dir)
+    pairs = zip(gold_dirs, docs_dirs, strict=True)
+    sets = [(gold, evaluate.evaluate_folder(gold, docs, reference)) for gold, docs in pairs]
+    errors = [error for _, result in sets for error in result.errors]
+    low = evaluate.below(sets, min_f1)
+    for line in errors:
+        click.echo(f"error: {line}", err=True)
+    present.scores(sets)
+    for line in low:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(1 if errors or low else 0)
 
 
 @main.command()

@@ -201,17 +201,20 @@ force = click.option("--force", is_flag=True, help="Replace earlier drafts (neve
 scoring = _all(
     click.option(
         "--gold",
-        "gold_dir",
+        "gold_dirs",
         required=True,
+        multiple=True,
         type=_path(file_okay=False),
-        help="Folder of answer keys (*.yaml, the structure of shared/gold/SCHEMA.md).",
+        help="Folder of answer keys (*.yaml, the structure of shared/gold/SCHEMA.md); repeat it, "
+        "with one --docs each, to score several sets side by side.",
     ),
     click.option(
         "--docs",
-        "docs_dir",
+        "docs_dirs",
         required=True,
+        multiple=True,
         type=_path(file_okay=False),
-        help="Folder of the documents, each with the same stem as its answer key.",
+        help="Folder of the documents, each with the same stem as its answer key (one per --gold).",
     ),
     click.option(
         "--min-f1", type=click.FloatRange(0, 1), default=None, help="Exit 1 if overall F1 is lower."

@@ -6,7 +6,7 @@ or a notebook can use as it is, and only this module decides how it looks in a t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,21 +109,30 @@ def consistency(result: reasoning.Consistency, base: str | None) -> None:
         console.print(f"  {shorten(node, base)} is also a {also}")
 
 
-def scores(totals: Mapping[str, evaluate.Score], overall: evaluate.Score, keys: int) -> None:
-    table = Table(title=f"Extraction scored against {keys} answer key(s)", show_edge=False)
-    for column in ("category", "gold", "found", "matched", "P", "R", "F1"):
-        table.add_column(column, justify="left" if column == "category" else "right")
-    for category, score in [*totals.items(), ("overall (micro)", overall)]:
-        table.add_row(
-            category,
-            str(score.expected),
-            str(score.found),
-            str(score.matched),
-            f"{score.precision:.3f}",
-            f"{score.recall:.3f}",
-            f"{score.f1:.3f}",
-        )
+def scores(sets: list[tuple[Path, evaluate.Evaluation]]) -> None:
+    """One column group per set of answer keys; counts too when there is only one set."""
+    from minekg.evaluate import CATEGORIES
+
+    title = ", ".join(f"{gold} ({result.scored})" for gold, result in sets)
+    table = Table(title=f"Extraction scored against answer key(s): {title}", show_edge=False)
+    table.add_column("category")
+    columns = ("P", "R", "F1") if len(sets) > 1 else ("gold", "found", "matched", "P", "R", "F1")
+    for index, _ in enumerate(sets):
+        for column in columns:
+            table.add_column(
+                column if len(sets) == 1 else f"{column} [{index + 1}]", justify="right"
+            )
+    for category in [*CATEGORIES, "overall (micro)"]:
+        row = [category]
+        for _, result in sets:
+            score = result.overall if category == "overall (micro)" else result.totals[category]
+            counts = [str(score.expected), str(score.found), str(score.matched)]
+            ratios = [f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}"]
+            row += ratios if len(sets) > 1 else counts + ratios
+        table.add_row(*row)
     console.print(table)
+    if len(sets) == 1:
+        console.print(f"{sets[0][1].scored} answer key(s)")
 
 
 def named_queries(named: Iterable[queries.NamedQuery]) -> None:
