@@ -420,7 +420,9 @@ def void_and_dcat(
 
 
 def _void(dataset: ox.Store, found: Index) -> Graph:
-    """A VoID description: statistics, partitions, uriSpace."""
+    """VoID: statistics and partitions of the union, the dumps, the SPARQL endpoint, the
+    vocabularies the data uses and one subset per named graph, so a client sees each source's
+    graph and its size before it sends a query."""
     statements = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset}
     payload = ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES)
     assert payload is not None
@@ -428,10 +430,37 @@ def _void(dataset: ox.Store, found: Index) -> Graph:
     dataset_iri = URIRef(found.base + "dataset")
     void = _stable_partitions(generateVoID(triples, dataset=dataset_iri)[0], dataset_iri)
     void.add((dataset_iri, VOID.uriSpace, Literal(found.base + "id/")))
+    void.add((dataset_iri, VOID.sparqlEndpoint, URIRef(found.base + SPARQL_PATH)))
     for name in DUMP_MEDIA_TYPES:
         void.add((dataset_iri, VOID.dataDump, URIRef(found.base + name)))
-    void.add((dataset_iri, VOID.vocabulary, URIRef(str(MKG))))
+    for vocabulary in vocabularies(statements):
+        void.add((dataset_iri, VOID.vocabulary, URIRef(vocabulary)))
+    for graph in dataset.named_graphs():
+        subset = URIRef(graph.value)
+        size = sum(1 for _ in dataset.quads_for_pattern(None, None, None, graph))
+        void.add((dataset_iri, VOID.subset, subset))
+        void.add((subset, RDF.type, VOID.Dataset))
+        void.add((subset, VOID.triples, Literal(size)))
     return void
+
+
+def vocabularies(statements: Iterable[ox.Triple]) -> list[str]:
+    """The namespaces of every property and class the statements use, sorted.
+
+    A term's namespace is the longest of minekg's prefixes it starts with, else the IRI up to its
+    last ``#`` or ``/``, so a vocabulary added to the data is listed without editing this code.
+    """
+    namespaces = sorted((str(ns) for ns in PREFIXES.values()), key=len, reverse=True)
+    terms = set()
+    for triple in statements:
+        terms.add(triple.predicate.value)
+        if triple.predicate == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+            terms.add(triple.object.value)
+    used = set()
+    for term in terms:
+        known = [ns for ns in namespaces if term.startswith(ns)]
+        used.add(known[0] if known else term[: max(term.rfind("#"), term.rfind("/")) + 1])
+    return sorted(used)
 
 
 def _dcat(found: Index, dump_files: dict[str, bytes]) -> Graph:
