@@ -536,6 +536,7 @@ def _dcat(found: Index, dump_files: dict[str, bytes]) -> Graph:
             (distribution, DCTERMS.format, file_type),
             (file_type, RDF.type, DCTERMS.MediaTypeOrExtent),
             (distribution, DCTERMS.license, licence),
+            # xsd:decimal, as DCAT-AP 3.0.0's shapes require (DCAT 3 itself suggests an integer).
             (
                 distribution,
                 DCAT.byteSize,
