@@ -24,7 +24,8 @@ java:
 
 # What the tests drive, installed from Debian if missing: Chromium for the graph page's browser
 # test (Playwright drives Debian's build: `playwright install` would download a browser of its
-# own), nginx and Apache to serve the published site with the rules minekg publish writes.
+# own), nginx and Apache to serve the published site with the rules minekg publish writes,
+# Virtuoso to push into with a login (its Graph Store endpoint asks for HTTP Digest).
 system-deps: java
 	@test -x /usr/bin/chromium || { \
 	  echo "Chromium not found: installing Debian's chromium (the graph page's browser test)"; \
@@ -32,6 +33,9 @@ system-deps: java
 	@[ -x /usr/sbin/nginx ] && [ -x /usr/sbin/apache2 ] || { \
 	  echo "nginx or apache2 not found: installing nginx-light and apache2-bin (publish tests)"; \
 	  apt-get update -qq && apt-get install -y -qq nginx-light apache2-bin >/dev/null; }
+	@test -x /usr/bin/virtuoso-t || { \
+	  echo "Virtuoso not found: installing virtuoso-opensource (the authenticated push test)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; }
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks

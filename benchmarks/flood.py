@@ -60,7 +60,7 @@ def main() -> None:
         port = probe.getsockname()[1]
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "minekg", "serve", "--site", f"{scratch}/site"]
-        command += ["--out", str(args.out), "--ontology", str(ROOT / "ontology")]
+        command += ["--graph", str(args.out)]
         server = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT)
         try:
             run(f"http://127.0.0.1:{port}", args.clients, args.seconds)

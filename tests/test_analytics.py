@@ -15,8 +15,9 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
-from minekg import analytics, store
+from minekg import analytics, labels, store
 from minekg.cli import main
+from minekg.vocab import DEFAULT_BASE
 
 ID = "https://w3id.org/minekg/id/"
 RECORDS = {
@@ -30,7 +31,7 @@ EVENT_ROLE = ("initiator", "host", "body")
 
 @pytest.fixture(scope="module")
 def graphs(written: Path) -> dict[str, nx.Graph]:
-    return analytics.projections(store.load(written))
+    return analytics.projections(store.load(written), DEFAULT_BASE)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def test_ego_network_of_a_document_follows_direction(graphs) -> None:
 
 
 def test_labels_name_entities_and_documents(loaded) -> None:
-    names = analytics.labels(loaded)
+    names = labels.labels(loaded)
     assert names[f"{ID}state/arm"] == "Armenia"
     assert names[doc("A-79-690")].startswith("Letter dated 12 December 2024")
 

@@ -26,9 +26,9 @@ PREFIXES = """
 """
 
 
-def check(*args: str):
+def check(graph: str, *args: str):
     return CliRunner().invoke(
-        main, ["check", "--ontology", ONTOLOGY, *args], catch_exceptions=False
+        main, ["check", "--graph", graph, "--ontology", ONTOLOGY, *args], catch_exceptions=False
     )
 
 
@@ -74,7 +74,7 @@ def test_an_ill_typed_number_makes_the_graph_inconsistent(tmp_path: Path) -> Non
     [
         ("missing.trig", None, "no such file"),
         ("broken.ttl", "this is not turtle", "not valid turtle"),
-        ("graph.csv", "a,b", "unknown RDF format"),
+        ("graph.csv", "a,b", "not an RDF file minekg reads"),
     ],
 )
 def test_a_check_that_cannot_run_exits_2(

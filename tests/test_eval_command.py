@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, SHARED
 from minekg.cli import main
 
 FIXTURES = ROOT / "tests" / "fixtures" / "extract"
@@ -54,3 +54,18 @@ def test_min_f1_fails_a_score_below_it() -> None:
     result = run("--gold", str(FIXTURES / "gold"), "--docs", str(FIXTURES), "--min-f1", "1.0")
     assert result.exit_code == 1
     assert "below --min-f1" in result.output
+
+
+def test_several_sets_are_scored_side_by_side() -> None:
+    gold, docs = str(FIXTURES / "gold"), str(FIXTURES)
+    devgold, devdocs = str(ROOT / "tests" / "fixtures" / "devgold"), str(SHARED / "devdocs")
+    result = run("--gold", gold, "--docs", docs, "--gold", devgold, "--docs", devdocs)
+    assert result.exit_code == 0, result.output
+    assert "F1 [1]" in result.output and "F1 [2]" in result.output
+    assert "devgold (7)" in result.output
+
+
+def test_each_gold_folder_needs_its_docs_folder() -> None:
+    result = run("--gold", str(FIXTURES / "gold"), "--gold", str(FIXTURES / "gold"), "--docs", ".")
+    assert result.exit_code == 2
+    assert "one --docs folder for each --gold folder" in result.output

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from minekg.evaluate import add_up, fold, overall, same_name, score_document
+from conftest import GOLD
+from minekg.evaluate import MEASURES, add_up, fold, overall, same_name, score_document
 
 
 def test_names_match_after_folding_and_small_spelling_variants() -> None:
@@ -111,3 +114,33 @@ def test_overall_is_micro_averaged_and_counts_typed_figures_once() -> None:
 def test_nothing_expected_and_nothing_found_is_perfect() -> None:
     score = score_document({}, {})["persons"]
     assert (score.precision, score.recall, score.f1) == (1.0, 1.0, 1.0)
+
+
+def test_typed_figures_match_across_unit_suffixes_and_only_in_the_vocabulary() -> None:
+    gold = {
+        "statistics": [
+            {"measure": "area_cleared_ha", "value": 120},
+            {"measure": "mine_action_funding", "value": 500000},
+            {"measure": "refugees", "value": 3100000},
+        ]
+    }
+    found = {
+        "statistics": [
+            {"measure": "area_cleared_km2", "value": 120},
+            {"measure": "mine_action_funding_usd", "value": 500000},
+            {"measure": "idps", "value": 3100000},
+        ]
+    }
+    scores = score_document(gold, found)
+    assert scores["statistics"].matched == 3
+    typed = scores["statistics_typed"]
+    assert (typed.expected, typed.found, typed.matched) == (2, 3, 2)
+
+
+def test_the_measure_vocabulary_is_the_one_of_the_schema() -> None:
+    schema = (GOLD / "SCHEMA.md").read_text(encoding="utf-8")
+    block = schema.split("<!-- measures -->")[1].split("<!-- /measures -->")[0]
+    without_notes = re.sub(r"\([^)]*\)", "", block)
+    without_groups = re.sub(r"(?m)^\s*[a-z ]+:", "", without_notes)
+    named = set(re.findall(r"[a-z][a-z0-9_]*", without_groups))
+    assert named == set(MEASURES)

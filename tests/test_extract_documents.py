@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, GOLD
+from conftest import CORPUS, GOLD, SHARED
 from minekg import reading
 from minekg.evaluate import Score, add_up, load_answer_key, overall, score_document
 from minekg.extract import Extraction, extract
@@ -18,6 +18,7 @@ from minekg.records import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "extract"
+DEVGOLD = ROOT / "tests" / "fixtures" / "devgold"
 
 
 @pytest.fixture(scope="module")
@@ -110,24 +111,79 @@ def test_icrc_rule_page(fixtures: dict[str, Extraction]) -> None:
     assert fixtures["icrc-rule-81"].to_gold()["ihl_rules"] == [70, 71, 81, 82, 83]
 
 
+# The scores reached per category (rounded down), so that no change loses what was won. The
+# devgold keys (tests/fixtures/devgold, on ../shared/devdocs) were written by the engineer who
+# then tuned the extractor to the kind of text: not blind, a floor rather than a measure.
+FLOORS = {
+    "test documents": {
+        "overall": 0.96,
+        "document": 0.84,
+        "cited_documents": 1.0,
+        "ihl_rules": 1.0,
+        "instruments": 1.0,
+        "states": 1.0,
+        "organizations": 1.0,
+        "persons": 1.0,
+        "places": 1.0,
+        "events": 0.85,
+        "claims": 1.0,
+        "statistics": 0.98,
+        "statistics_typed": 0.96,
+    },
+    "corpus": {
+        "overall": 0.92,
+        "document": 0.96,
+        "cited_documents": 1.0,
+        "ihl_rules": 1.0,
+        "instruments": 0.93,
+        "states": 1.0,
+        "organizations": 0.94,
+        "persons": 1.0,
+        "places": 1.0,
+        "events": 0.72,
+        "claims": 0.85,
+        "statistics": 0.98,
+        "statistics_typed": 0.98,
+    },
+    "devdocs": {
+        "overall": 0.78,
+        "document": 1.0,
+        "cited_documents": 1.0,
+        "instruments": 0.66,
+        "states": 1.0,
+        "organizations": 0.79,
+        "persons": 0.90,
+        "places": 0.84,
+        "events": 0.54,
+        "statistics": 0.65,
+        "statistics_typed": 0.63,
+    },
+}
+
+
+def assert_floors(totals: dict[str, Score], floors: dict[str, float]) -> None:
+    reached = {"overall": overall(totals).f1} | {c: s.f1 for c, s in totals.items()}
+    below = {c: round(reached[c], 3) for c, floor in floors.items() if reached[c] < floor}
+    assert below == {}, f"below the floor: {below}"
+
+
 def test_test_documents_score_against_their_answer_keys(
     fixtures: dict[str, Extraction],
 ) -> None:
-    totals = scores(fixtures, FIXTURES / "gold")
-    assert overall(totals).f1 >= 0.85
-    assert totals["cited_documents"].f1 >= 0.95
-    assert totals["ihl_rules"].f1 >= 0.95
-    assert totals["statistics"].f1 >= 0.90
-    assert totals["statistics_typed"].f1 >= 0.80
+    assert_floors(scores(fixtures, FIXTURES / "gold"), FLOORS["test documents"])
 
 
 def test_corpus_scores_meet_the_targets(corpus: dict[str, Extraction]) -> None:
-    totals = scores(corpus, GOLD)
-    assert overall(totals).f1 >= 0.85
-    assert totals["cited_documents"].f1 >= 0.95
-    assert totals["ihl_rules"].f1 >= 0.95
-    assert totals["statistics"].f1 >= 0.90
-    assert totals["statistics_typed"].f1 >= 0.80
+    assert_floors(scores(corpus, GOLD), FLOORS["corpus"])
+
+
+def test_development_documents_score_against_the_devgold_keys(reference: Reference) -> None:
+    keys = sorted(DEVGOLD.glob("*.yaml"))
+    assert len(keys) >= 6, "answer keys for at least six development documents"
+    extractions = {
+        k.stem: extract(reading.read(SHARED / "devdocs" / f"{k.stem}.txt"), reference) for k in keys
+    }
+    assert_floors(scores(extractions, DEVGOLD), FLOORS["devdocs"])
 
 
 def test_every_quote_is_the_original_text_at_its_offsets(

@@ -3,12 +3,14 @@ IHL rules, qualifiers and as-of dates, in the many ways documents write them."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from minekg import reading
+from minekg.errors import InputError
 from minekg.extract import extract
 from minekg.extract.dates import find_dates
 from minekg.inputs import Reference, load_reference
@@ -202,3 +204,236 @@ def test_datelines_currencies_and_agencies_named_after_their_state(
     assert ("mine_action_funding_eur", 3200000, None) in figures(result)
     units = {s["value"]: s["unit"] for s in result["statistics"]}
     assert units == {3200000: "EUR", 60000000: "USD"}
+
+
+def test_symbols_of_every_organ_and_series(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "The Commission on Human Rights resolution 1995/79 and Economic and Social Council "
+        "resolution 1996/31 were noted, as were General Assembly resolution 51/45 S of "
+        "10 December 1996 and the reports S/23870 and S/24090 of 1992."
+    )
+    cited = found(tmp_path, reference, text)["cited_documents"]
+    assert cited == [
+        "E/CN.4/RES/1995/79",
+        "E/RES/1996/31",
+        "A/RES/51/45 S",
+        "S/23870",
+        "S/24090",
+    ]
+
+
+def test_a_masthead_symbol_beside_its_date_is_the_documents_own(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Distr. GENERAL\n\nS/30001 3 May 1994\n\nORIGINAL: ENGLISH\n\n"
+        "REPORT OF THE SECRETARY-GENERAL ON THE SITUATION IN ANGOLA\n\n"
+        "1. In my previous report (S/29876) I described the situation.\n"
+    )
+    result = found(tmp_path, reference, text)
+    assert result["document"]["symbols"] == ["S/30001"]
+    assert result["cited_documents"] == ["S/29876"]
+
+
+def test_a_media_release_speaks_by_its_front_matter(tmp_path: Path, reference: Reference) -> None:
+    front = (
+        '---\ntitle: "Help for demining in Angola."\ndate: "2001-03-04"\ncreators:\n'
+        '  - "Smith, Jane"\n  - "Some Party"\nsource: "MINISTER FOR FOREIGN AFFAIRS"\n'
+        "source_url: http://parlinfo.aph.gov.au/display;query=Id%3A%22media/pressrel/X1%22\n---\n\n"
+        "MEDIA RELEASE\n\nI am pleased to announce $2 million for demining in Angola.\n"
+    )
+    document = found(tmp_path, reference, front)["document"]
+    assert document == {
+        "type": "statement",
+        "title": "Help for demining in Angola",
+        "date": "2001-03-04",
+        "author": "Jane Smith",
+        "author_org": "Australia",
+    }
+    shadow = front.replace("MINISTER FOR", "SHADOW MINISTER FOR")
+    assert found(tmp_path, reference, shadow)["document"]["author_org"] == "Some Party"
+
+
+def test_a_un_masthead_makes_a_report_of_the_organ(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Distr. GENERAL\n\nS/30001 3 May 1994\n\nORIGINAL: ENGLISH\n\n"
+        "FIFTH REPORT OF THE SECRETARY-GENERAL ON THE UNITED NATIONS MISSION IN ANGOLA\n\n"
+        "1. By its resolution 900 (1994), the Security Council requested this report.\n"
+    )
+    document = found(tmp_path, reference, text)["document"]
+    assert document["type"] == "report"
+    assert document["date"] == "1994-05-03"
+    assert document["title"].lower().startswith("fifth report of the secretary-general")
+    assert (document["author_org"], document["addressee"]) == ("United Nations", "Security Council")
+
+
+def test_a_treaty_text_is_a_treaty_dated_where_it_was_done(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "####Convention on the Prohibition of Landmines in Gardens\n\n"
+        "The States Parties, Determined to protect gardens, Have agreed as follows:\n\n"
+        "### Article  1\n\nEach State Party undertakes never to use mines in gardens.\n\n"
+        "### Article  2\n\nThis Convention, done at Lisbon, Portugal, on 2 March 2001, shall be "
+        "open for signature by all States Parties.\n"
+    )
+    document = found(tmp_path, reference, text)["document"]
+    assert document["type"] == "treaty"
+    assert document["title"] == "Convention on the Prohibition of Landmines in Gardens"
+    assert document["date"] == "2001-03-02"
+
+
+def places(tmp_path: Path, reference: Reference, text: str) -> list[str]:
+    return found(tmp_path, reference, text)["places"]
+
+
+def test_towns_and_provinces_from_the_gazetteers(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Deminers from Ukraine cleared fields near Kharkiv and in Kharkiv Oblast. "
+        "In Bosnia and Herzegovina, teams worked around Doboj. The meeting was held in Oslo, "
+        "and Kandahār province in Afghanistan was surveyed."
+    )
+    assert places(tmp_path, reference, text) == ["Kharkiv", "Doboj", "Oslo", "Kandahār"]
+
+
+def test_words_that_are_also_cities_are_not_places(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Mine clearance in Croatia went on. Police reported that the Split decision on the "
+        "Mobile teams was taken by the Union in Independence Hall, where Prince Sihanouk spoke "
+        "of the Brussels Declaration."
+    )
+    assert places(tmp_path, reference, text) == []
+
+
+def test_a_gazetteer_place_carries_its_identifier(tmp_path: Path, reference: Reference) -> None:
+    path = tmp_path / "document.txt"
+    path.write_text("Mines were found in Kharkiv Oblast and near Kharkiv in Ukraine.\n")
+    mentions = extract(reading.read(path), reference).mentions
+    identifiers = [m.identifier for m in mentions if m.kind == "place"]
+    assert identifiers == ["iso3166-2:UA-63", "geonames:706483"]
+
+
+def test_persons_by_title_post_contact_and_surname(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "The Shadow Minister for Health, Maria Lopez, today called for more funding. "
+        "“It is not enough”, Ms Lopez said. Dr Peter Hall of the clinic agreed, and a "
+        "Spokesperson of the Armenian Ministry of Foreign Affairs Anna Naghdalyan said so too.\n\n"
+        "Media contacts: Tom Baker (Ministerial) 02 6277 7500\n"
+    )
+    result = found(tmp_path, reference, text)
+    assert result["persons"] == ["Maria Lopez", "Peter Hall", "Anna Naghdalyan", "Tom Baker"]
+    assert "Ministry of Foreign Affairs of Armenia" in result["organizations"]
+
+
+def test_organizations_by_acronym_definition_and_list(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "The Angolan Demining Coordination Office (ADCO) met three non-governmental "
+        "organizations (HALO Trust, Mines Advisory Group and Handicap International). "
+        "ADCO will report in May."
+    )
+    organizations = found(tmp_path, reference, text)["organizations"]
+    assert organizations == [
+        "Angolan Demining Coordination Office",
+        "HALO Trust",
+        "Mines Advisory Group",
+        "Handicap International",
+    ]
+
+
+def test_extraction_is_linear_in_what_it_finds(tmp_path: Path, reference: Reference) -> None:
+    """Figures in one endless sentence (issue 15: 34 kB took 6 s, 135 kB 77 s): four times
+    the text takes about four times as long, not sixteen."""
+    clause = "and in 2010 the teams cleared {n} square metres and destroyed {m} mines, "
+    seconds = []
+    for count in (300, 1200):
+        text = "".join(clause.format(n=1000 + i, m=i % 97 + 2) for i in range(count))
+        path = tmp_path / f"numbers-{count}.txt"
+        path.write_text(text + "\n", encoding="utf-8")
+        source = reading.read(path)
+        started = time.process_time()
+        figures = extract(source, reference).figures
+        seconds.append(time.process_time() - started)
+        assert len(figures) > count
+    assert seconds[1] < 8 * seconds[0] + 0.5
+
+
+def test_events_from_trigger_words_with_the_date_of_their_clause(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "The Minister visited Angola on 3 March 2004. The teams surveyed the province in "
+        "May 2005, and the agreement was signed in Luanda on 9 June 2006."
+    )
+    events = found(tmp_path, reference, text)["events"]
+    assert [(e["type"], e["date"]) for e in events] == [
+        ("visit", "2004-03-03"),
+        ("survey", "2005-05"),
+        ("signing", "2006-06-09"),
+    ]
+    assert events[2]["places"] == ["Luanda"]
+
+
+def test_a_news_outlets_note_in_its_own_voice_is_its_claim(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Azerbaijan urges action on landmines\n\n"
+        "Baku, 3 March 2025. The ambassador of Azerbaijan said that Armenia planted mines in "
+        "the villages of Azerbaijan, Caliber.Az reports.\n\n"
+        "Note that, demining has been slowed by Armenia's refusal to hand over minefield maps.\n"
+    )
+    claims = found(tmp_path, reference, text)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Azerbaijan", "Armenia"),
+        ("Caliber.Az", "Armenia"),
+    ]
+
+
+def test_instruments_by_title_and_near_variants_of_known_ones(
+    tmp_path: Path, reference: Reference
+) -> None:
+    text = (
+        "Recalling the Maputo Declaration and the Convention on the Rights of Persons with "
+        "Disabilities, the States welcomed the Convention of the Prohibition of the Use, "
+        "Stockpiling, Production and Transfer of Anti-personnel Mines and on their Destruction."
+    )
+    instruments = found(tmp_path, reference, text)["instruments"]
+    assert instruments == [
+        "Maputo Declaration",
+        "Convention on the Rights of Persons with Disabilities",
+        "Convention on the Prohibition of the Use, Stockpiling, Production and Transfer of "
+        "Anti-Personnel Mines and on Their Destruction",
+    ]
+
+
+def test_a_long_text_reports_its_progress_on_stderr(
+    tmp_path: Path, reference: Reference, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("Mines were cleared in Angola in 2004. " * 30000, encoding="utf-8")
+    extract(reading.read(path), reference)
+    stages = [line for line in capsys.readouterr().err.splitlines() if "long.txt" in line]
+    assert len(stages) == 4
+    assert stages[-1].startswith("minekg: long.txt (1.1 MB): events and claims done")
+
+
+def test_a_file_over_the_default_limit_is_refused_at_once_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"mine " * (reading.MAX_BYTES // 5 + 1))
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=r"over the 10 MB limit"):
+        reading.read(path)
+    assert time.perf_counter() - started < 1
+
+
+def test_casualty_rates_and_refugees_are_typed_apart(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "In Cambodia up to 300 civilian casualties a month are caused by landmines, and "
+        "there are 3.1 million refugees abroad and 1.5 million internally displaced persons."
+    )
+    typed = {(s["measure"], s["value"]) for s in found(tmp_path, reference, text)["statistics"]}
+    assert typed == {
+        ("mine_victims_annual", 300),
+        ("refugees", 3100000),
+        ("idps", 1500000),
+    }

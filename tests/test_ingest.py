@@ -51,7 +51,7 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         "empty.txt": folder / "empty.txt",
         "binary file (a PNG image)": folder / "image.txt",
         "not UTF-8": folder / "latin1.txt",
-        "too large: 51.0 MB, over the 50 MB limit": folder / "huge.txt",
+        "too large: 51.0 MB, over the 10 MB limit": folder / "huge.txt",
         "unknown file type '.docx'": folder / "notes.docx",
         "PDF without a text layer": folder / "scan.pdf",
         "no such file": folder / "missing.txt",

@@ -14,6 +14,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from minekg.evaluate import MEASURES as ANSWER_KEY_MEASURES
+
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"
 MKG = Namespace("https://w3id.org/minekg/ontology#")
@@ -21,7 +23,8 @@ MEASURE = Namespace("https://w3id.org/minekg/measure/")
 ONTOLOGY_IRI = URIRef("https://w3id.org/minekg/ontology")
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
-MEASURES = """
+MEASURES = (
+    """
 mine_victims_total mine_victims_children mine_victims_women mine_victims_post_conflict
 mine_victims_killed mine_victims_injured mine_incidents_post_conflict contaminated_area_km2
 contaminated_area_share_pct territory_total_km2 area_cleared_ha area_cleared_share_pct
@@ -33,6 +36,8 @@ occupied_territory_share_pct war_duration_days settlements_ruined settlements_li
 new_minefields_length_km mine_map_submissions mines_covered_by_shared_maps
 formularies_partially_filled_share formularies_false_share
 """.split()
+    + sorted(ANSWER_KEY_MEASURES)
+)  # every measure of the answer keys' vocabulary
 
 # A few nodes typed the way the mapping types them: several types on one node, partial dates,
 # language-tagged text, an owl:sameAs link, values that are property IRIs.

@@ -16,8 +16,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from minekg import store
+from minekg import push, store
 from minekg.cli import main
+from minekg.errors import InputErrors, MinekgError
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -41,6 +42,12 @@ OWN_QUERIES = {
           GRAPH ?g { ?s ?p ?o } FILTER(?s = <https://w3id.org/minekg/id/state/aze>) }""",
     "an ask": "ASK { ?s a <https://w3id.org/minekg/ontology#Figure> }",
 }
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """push remembers what it sent in the user's cache: here, the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 def free_port() -> int:
@@ -79,7 +86,7 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
 def run_push(url: str, source: Path) -> tuple[int, str, str]:
     result = CliRunner().invoke(
         main,
-        ["push", "--endpoint", f"{url}/query", "--graph-store", f"{url}/store", "--out", source],
+        ["push", "--endpoint", f"{url}/query", "--graph-store", f"{url}/store", "--graph", source],
     )
     return result.exit_code, result.stdout, result.stderr
 
@@ -113,6 +120,7 @@ def comparable(results: dict) -> object:
     return sorted(json.dumps(row, sort_keys=True) for row in rows)
 
 
+@pytest.mark.slow
 def test_push_loads_every_graph_and_the_counts_match(oxigraph: str, written: Path) -> None:
     code, stdout, stderr = run_push(oxigraph, written)
     assert code == 0, stderr
@@ -132,6 +140,7 @@ def test_push_loads_every_graph_and_the_counts_match(oxigraph: str, written: Pat
     }
 
 
+@pytest.mark.slow
 def test_pushing_a_changed_document_replaces_its_graph(
     oxigraph: str, written: Path, tmp_path: Path
 ) -> None:
@@ -153,6 +162,7 @@ def test_pushing_a_changed_document_replaces_its_graph(
     assert not remote_answer(oxigraph, f"ASK {{ GRAPH {graph} {{ {gone} }} }}")
 
 
+@pytest.mark.slow
 def test_own_queries_give_the_same_answers_on_the_server(oxigraph: str, written: Path) -> None:
     assert run_push(oxigraph, written)[0] == 0
     local = store.load(written)
@@ -162,6 +172,7 @@ def test_own_queries_give_the_same_answers_on_the_server(oxigraph: str, written:
         assert remote_answer(oxigraph, query) == expected, name
 
 
+@pytest.mark.slow
 def test_named_queries_give_the_same_answers_on_the_server(oxigraph: str, written: Path) -> None:
     named = sorted(QUERIES.glob("*.rq"))
     assert named, f"no named queries in {QUERIES}"
@@ -182,9 +193,242 @@ def test_push_to_no_server_is_one_clear_error(written: Path) -> None:
     assert "Traceback" not in stderr
 
 
-def test_a_store_refusing_the_graphs_is_one_clear_error(oxigraph: str, written: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["push", "--endpoint", f"{oxigraph}/query", "--out", str(written)]
+def mock_store(answer_put: int, short_by: int = 0) -> httpx.Client:
+    """A store behind httpx.MockTransport: it answers each PUT with ``answer_put`` and counts
+    what was put, less ``short_by`` triples in the first graph."""
+    received: dict[str, int] = {}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            if answer_put != 204:
+                return httpx.Response(answer_put, text="<html><body>Forbidden</body></html>")
+            graph = request.url.params.get("graph", "")
+            received[graph] = sum(
+                1 for _ in ox.parse(request.content, format=ox.RdfFormat.N_TRIPLES)
+            )
+            return httpx.Response(204)
+        first = min(received)
+        rows = [
+            {
+                "g": {"type": "uri", "value": g},
+                "n": {"type": "literal", "value": str(n - short_by * (g == first))},
+            }
+            for g, n in received.items()
+        ]
+        return httpx.Response(
+            200, json={"head": {"vars": ["g", "n"]}, "results": {"bindings": rows}}
+        )
+
+    return httpx.Client(transport=httpx.MockTransport(handle))
+
+
+def test_a_store_refusing_the_graphs_is_one_clear_error(written: Path) -> None:
+    with pytest.raises(MinekgError, match=r"PUT <.*> answered 403: Forbidden$"):
+        push.push(
+            store.load(written), "http://store/query", "http://store/store", mock_store(403), print
+        )
+
+
+def test_a_store_holding_other_counts_names_the_graph(written: Path) -> None:
+    dataset = store.load(written)
+    with pytest.raises(InputErrors) as failed:
+        push.push(dataset, "http://store/query", "http://store/store", mock_store(204, 1), print)
+    (wrong,) = failed.value.errors
+    first = min(g.value for g in dataset.named_graphs())
+    assert str(wrong).startswith(f"<{first}>: ") and "here," in str(wrong)
+    graphs = len(list(dataset.named_graphs()))
+    assert failed.value.summary == f"1 of {graphs} graph(s) differ in the store after the push"
+
+
+def flaky_store(fail_at: int | None, puts: list[str], held: dict[str, int]) -> httpx.Client:
+    """A store whose connection drops at the ``fail_at``-th PUT (1-based); it records each PUT
+    and holds the triple count of each graph it was sent."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            if fail_at is not None and len(puts) + 1 == fail_at:
+                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+            graph = request.url.params.get("graph", "")
+            puts.append(graph)
+            held[graph] = sum(1 for _ in ox.parse(request.content, format=ox.RdfFormat.N_TRIPLES))
+            return httpx.Response(204)
+        rows = [
+            {"g": {"type": "uri", "value": g}, "n": {"type": "literal", "value": str(n)}}
+            for g, n in held.items()
+        ]
+        return httpx.Response(
+            200, json={"head": {"vars": ["g", "n"]}, "results": {"bindings": rows}}
+        )
+
+    return httpx.Client(transport=httpx.MockTransport(handle))
+
+
+def test_an_interrupted_push_names_what_was_replaced_and_resume_sends_the_rest(
+    written: Path,
+) -> None:
+    dataset = store.load(written)
+    names = sorted(g.value for g in dataset.named_graphs())
+    puts: list[str] = []
+    held: dict[str, int] = {}
+    client = flaky_store(4, puts, held)
+    with pytest.raises(push.PushInterrupted) as stopped:
+        push.push(dataset, "http://store/query", "http://store/store", client, print)
+    message = str(stopped.value)
+    assert "Connection reset by peer" in message and "--resume" in message
+    assert f"3 of {len(names)} graph(s) replaced" in message
+    assert all(f"<{name}>" in message for name in names)
+    assert puts == names[:3]
+    again: list[str] = []
+    counts = push.push(
+        dataset,
+        "http://store/query",
+        "http://store/store",
+        flaky_store(None, again, held),
+        print,
+        True,
     )
-    assert result.exit_code == 1
-    assert "PUT" in result.stderr and "answered" in result.stderr
+    assert again == names[3:], "--resume sends only the graphs not yet replaced"
+    assert set(counts) == set(names)
+
+
+def test_update_replaces_every_graph_in_one_request_or_none(written: Path) -> None:
+    bodies: list[bytes] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        return httpx.Response(400, text="<html><h1>Parse error</h1>\n<p>at line 3</p></html>")
+
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    with pytest.raises(MinekgError, match=r"answered 400: Parse error at line 3; no graph was"):
+        push.push(
+            store.load(written), "http://s/query", None, client, print, update="http://s/update"
+        )
+    (body,) = bodies
+    assert body.count(b"DROP SILENT GRAPH") == len(list(store.load(written).named_graphs()))
+
+
+@pytest.mark.slow
+def test_update_into_a_real_oxigraph_holds_the_same_counts(oxigraph: str, written: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["push", "--endpoint", f"{oxigraph}/query", "--graph-store", f"{oxigraph}/store"]
+        + ["--update", f"{oxigraph}/update", "--graph", str(written)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "in one update request" in result.stderr and "same counts" in result.stdout
+
+
+@pytest.mark.slow
+def test_named_queries_asked_of_the_endpoint_answer_as_the_local_graph(
+    oxigraph: str, written: Path
+) -> None:
+    assert run_push(oxigraph, written)[0] == 0
+    cases = [
+        ("ihl-rules-invoked", "doc=A-79-690"),
+        ("figure-over-time", "measure=area_cleared_ha"),
+        ("claims-by-party", "claimant=state/aze"),
+        ("timeline", None),
+    ]
+    for name, param in cases:
+        args = ["query", name, "--format", "json"] + (["--param", param] if param else [])
+        local = CliRunner().invoke(main, [*args, "--graph", str(written)])
+        remote = CliRunner().invoke(main, [*args, "--endpoint", f"{oxigraph}/query"])
+        assert remote.exit_code == 0, remote.stderr
+        rows = json.loads(local.output)["results"]["bindings"]
+        assert rows, name
+        assert comparable(json.loads(remote.output)) == comparable(json.loads(local.output)), name
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+ServerThreads = 10
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+VIRTUOSO = Path("/usr/bin/virtuoso-t")
+
+
+@pytest.fixture
+def virtuoso(tmp_path: Path) -> Iterator[str]:
+    """Debian's Virtuoso on loopback with a database of its own; its Graph Store endpoint
+    ``/sparql-graph-crud-auth`` asks for HTTP Digest (user dba, password dba in a new database)."""
+    assert VIRTUOSO.is_file(), "Virtuoso is missing: `make system-deps` installs it"
+    folder = tmp_path / "virtuoso"
+    folder.mkdir()
+    http_port = free_port()
+    ini = VIRTUOSO_INI.format(dir=folder, sql_port=free_port(), http_port=http_port)
+    (folder / "virtuoso.ini").write_text(ini)
+    process = subprocess.Popen(
+        [VIRTUOSO, "+foreground", "+configfile", folder / "virtuoso.ini"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    deadline = time.monotonic() + 120
+    while True:
+        assert process.poll() is None, "virtuoso-t exited: " + (folder / "virtuoso.log").read_text()
+        try:
+            if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "Virtuoso did not start"
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=60)
+
+
+def push_to_virtuoso(url: str, written: Path, *login: str, password: str | None = None):
+    env = {"MINEKG_PUSH_PASSWORD": password} if password else {}
+    arguments = ["push", "--endpoint", f"{url}/sparql", "--graph-store"]
+    arguments += [f"{url}/sparql-graph-crud-auth", "--graph", str(written), *login]
+    return CliRunner(env=env).invoke(main, arguments)
+
+
+@pytest.mark.system
+@pytest.mark.slow
+def test_push_logs_in_to_virtuoso_with_digest_and_the_counts_match(
+    virtuoso: str, written: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc of the machine's user
+    anonymous = push_to_virtuoso(virtuoso, written)
+    assert anonymous.exit_code == 1
+    assert anonymous.stderr.strip().endswith(
+        "the store asks for a login (--user NAME, the "
+        "password from $MINEKG_PUSH_PASSWORD or ~/.netrc)"
+    )
+    wrong = push_to_virtuoso(virtuoso, written, "--user", "dba", password="not-the-password")
+    assert wrong.exit_code == 1 and "the login was refused" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1, "one readable line, no HTML"
+    no_password = push_to_virtuoso(virtuoso, written, "--user", "dba")
+    assert no_password.exit_code == 1 and "no password" in no_password.stderr
+    pushed = push_to_virtuoso(virtuoso, written, "--user", "dba", password="dba")
+    assert pushed.exit_code == 0, pushed.stderr
+    assert "the store holds the same counts" in pushed.stdout
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login dba password dba\n")
+    (tmp_path / ".netrc").chmod(0o600)
+    again = push_to_virtuoso(virtuoso, written)
+    assert again.exit_code == 0, again.stderr

@@ -25,6 +25,7 @@ from conftest import ROOT
 from minekg import queries, store
 from minekg.cli import main
 from minekg.errors import MinekgError
+from minekg.vocab import DEFAULT_BASE
 
 NAMES = sorted(queries.available())
 RECORDS = {
@@ -76,7 +77,7 @@ def rdflib_dataset(written: Path) -> Dataset:
 def ask(oxigraph: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
     """Rows as {variable: value} with IRIs and literals as plain strings, unbound left out."""
     named = queries.load(name)
-    answer = queries.run(oxigraph, named, queries.resolve(named, params))
+    answer = queries.run(oxigraph, named, queries.resolve(named, params, DEFAULT_BASE))
     return [
         {v: t.value for v, t in zip(answer.variables, row, strict=True) if t is not None}
         for row in answer.rows
@@ -131,7 +132,7 @@ def test_oxigraph_and_rdflib_give_the_same_rows(
     oxigraph: ox.Store, rdflib_dataset: Dataset, name: str, params: dict[str, str]
 ) -> None:
     named = queries.load(name)
-    bindings = queries.resolve(named, params)
+    bindings = queries.resolve(named, params, DEFAULT_BASE)
     fast = queries.run(oxigraph, named, bindings)
     reference = queries.run_rdflib(rdflib_dataset, named, bindings)
     assert fast.variables == tuple(str(v) for v in reference.vars or [])
@@ -365,7 +366,9 @@ def test_event_accounts_show_each_documents_telling(oxigraph: ox.Store) -> None:
 def test_short_and_full_forms_of_a_parameter_bind_the_same_iri() -> None:
     named = queries.load("document-graph")
     full = "https://w3id.org/minekg/id/document/A-79-690"
-    assert queries.resolve(named, {"doc": "A-79-690"}) == queries.resolve(named, {"doc": full})
+    assert queries.resolve(named, {"doc": "A-79-690"}, DEFAULT_BASE) == queries.resolve(
+        named, {"doc": full}, DEFAULT_BASE
+    )
 
 
 @pytest.mark.parametrize(
@@ -378,7 +381,7 @@ def test_short_and_full_forms_of_a_parameter_bind_the_same_iri() -> None:
 )
 def test_bad_parameters_are_refused_with_the_reason(params: dict, problem: str) -> None:
     with pytest.raises(MinekgError, match=problem):
-        queries.resolve(queries.load("document-graph"), params)
+        queries.resolve(queries.load("document-graph"), params, DEFAULT_BASE)
 
 
 def test_unknown_query_lists_the_named_ones() -> None:
@@ -476,3 +479,47 @@ def test_readme_lists_every_named_query() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in NAMES:
         assert f"`{name}`" in readme, f"README does not list the query {name}"
+
+
+ASK = "ASK { ?claim a <https://w3id.org/minekg/ontology#Claim> }"
+CONSTRUCT = """PREFIX mkg: <https://w3id.org/minekg/ontology#>
+CONSTRUCT { ?claim mkg:claimant ?who } WHERE { GRAPH ?g { ?claim mkg:claimant ?who } }"""
+
+
+def test_ask_construct_and_describe_answer_in_their_standard_formats(written: Path) -> None:
+    from rdflib import Graph
+    from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+    def query(text: str, *args: str):
+        return CliRunner().invoke(main, ["query", "-", "--graph", str(written), *args], input=text)
+
+    assert query(ASK).output == "true\n"
+    assert json.loads(query(ASK, "--format", "json").output) == {"head": {}, "boolean": True}
+    assert XMLResultParser().parse(io.StringIO(query(ASK, "--format", "xml").output)).askAnswer
+    turtle = query(CONSTRUCT, "--format", "ttl").output
+    claims = sum(len(r.get("claims", [])) for r in RECORDS.values())
+    assert len(Graph().parse(data=turtle, format="turtle")) == claims
+    assert query(CONSTRUCT, "--format", "nt").output == query(CONSTRUCT, "--format", "nt").output
+    described = query("DESCRIBE <https://w3id.org/minekg/id/state/aze>", "--format", "nt").output
+    assert "<https://w3id.org/minekg/id/state/aze>" in described
+    assert query(CONSTRUCT, "--format", "csv").exit_code == 1
+
+
+def test_select_results_in_xml_parse_with_rdflib(written: Path) -> None:
+    from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+    args = ["query", "ihl-rules-invoked", "--graph", str(written), "--param", "doc=A-79-690"]
+    as_xml = CliRunner().invoke(main, [*args, "--format", "xml"]).output
+    as_json = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    parsed = XMLResultParser().parse(io.StringIO(as_xml))
+    assert len(parsed) == len(as_json["results"]["bindings"]) > 0
+    assert {str(row["rule"]) for row in parsed} == {
+        b["rule"]["value"] for b in as_json["results"]["bindings"]
+    }
+
+
+def test_a_malformed_query_exits_2_and_an_unknown_name_1(written: Path) -> None:
+    malformed = CliRunner().invoke(main, ["query", "-", "--graph", str(written)], input="SELEC ?x")
+    assert malformed.exit_code == 2 and "query stdin:" in malformed.stderr
+    unknown = CliRunner().invoke(main, ["query", "no-such-question", "--graph", str(written)])
+    assert unknown.exit_code == 1 and "no query named" in unknown.stderr

@@ -246,7 +246,7 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     with path.open("wb") as handle:
         handle.truncate(51 * 2**20)  # sparse: the check must not read it
-    with pytest.raises(InputError, match=r"too large: 51\.0 MB, over the 50 MB limit"):
+    with pytest.raises(InputError, match=r"too large: 51\.0 MB, over the 10 MB limit"):
         read(path)
     with pytest.raises(InputError, match="no such file"):
         read(tmp_path / "missing.txt")

@@ -28,3 +28,16 @@ def test_makefile_defines_both_commands() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("build", "test"):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_the_python_example_runs_on_a_built_graph(written, tmp_path, monkeypatch) -> None:
+    """The README's notebook example, as it stands, against a build: every line must work."""
+    example = re.search(r"```python\n(.*?)```", README, re.S)
+    assert example, "the README shows the Python API"
+    (tmp_path / "out").symlink_to(written)
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(compile(example[1], "README.md", "exec"), names)
+    assert names["rules"] and {row["ruleNumber"] for row in names["rules"]} == {80, 82, 83, 132}
+    assert list(names["frame"].columns) == list(names["cleared"].variables)
+    assert len(names["frame"]) == len(names["cleared"]) >= 4

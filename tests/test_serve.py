@@ -38,7 +38,7 @@ def free_port() -> int:
 def site(written: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("served") / "site"
     root = Path(__file__).resolve().parents[1]
-    files = publish.site_files(written, root / "ontology", root / "queries")
+    files = publish.site_files(written, root / "ontology", [root / "queries"])
     publish.write_site(folder, files)
     return folder
 
@@ -431,13 +431,13 @@ def test_negotiation_picks_by_quality_then_specificity() -> None:
     assert serve.negotiate("", offers) == "html"
 
 
+@pytest.mark.slow
 def test_the_serve_command_publishes_a_missing_site_and_serves_it(
     written: Path, tmp_path: Path
 ) -> None:
-    root = Path(__file__).resolve().parents[1]
     port = free_port()
     command = [sys.executable, "-m", "minekg", "serve", "--site", str(tmp_path / "site")]
-    command += ["--out", str(written), "--ontology", str(root / "ontology"), "--port", str(port)]
+    command += ["--graph", str(written), "--port", str(port)]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     try:
         url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120

@@ -43,7 +43,7 @@ HUNGRY = "SELECT (STRLEN(?s32) AS ?n) WHERE { BIND('xxxxxxxxxxxxxxxx' AS ?s0) " 
 def server(written: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("loaded") / "site"
     root = Path(__file__).resolve().parents[1]
-    publish.write_site(site, publish.site_files(written, root / "ontology", root / "queries"))
+    publish.write_site(site, publish.site_files(written, root / "ontology", [root / "queries"]))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -170,7 +170,7 @@ def test_an_over_deep_query_file_is_exit_2_in_minekg_query(written: Path, tmp_pa
     deep.write_text(DEEP)
     result = CliRunner().invoke(main, ["query", str(deep), "--graph", str(written)])
     assert result.exit_code == 2
-    assert "query nested 5000 deep: at most 256 levels of brackets" in result.output
+    assert "deep: nested 5000 deep: at most 256 levels of brackets" in result.output
 
 
 def test_a_memory_hungry_query_gets_a_clear_error_within_its_memory_cap(server: str) -> None:

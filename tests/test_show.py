@@ -170,14 +170,27 @@ def test_show_command_writes_the_page_and_fails_in_one_line(written: Path, tmp_p
     output = tmp_path / "aze.html"
     runner = CliRunner()
     result = runner.invoke(
-        main, ["show", str(written), "--kind", "actors", "--focus", "state/aze", "-o", str(output)]
+        main,
+        [
+            "show",
+            "--graph",
+            str(written),
+            "--kind",
+            "actors",
+            "--focus",
+            "state/aze",
+            "-o",
+            str(output),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Azerbaijan" in output.read_text(encoding="utf-8")
-    failed = runner.invoke(main, ["show", str(written), "--focus", "nowhere/x", "-o", str(output)])
+    failed = runner.invoke(
+        main, ["show", "--graph", str(written), "--focus", "nowhere/x", "-o", str(output)]
+    )
     assert failed.exit_code == 1
     assert failed.output.strip().splitlines() == [
         "error: --focus nowhere/x: no such resource in the graph (give its IRI or kind/key)"
     ]
-    missing = runner.invoke(main, ["show", str(tmp_path / "empty")])
+    missing = runner.invoke(main, ["show", "--graph", str(tmp_path / "empty")])
     assert missing.exit_code == 1 and "Traceback" not in missing.output

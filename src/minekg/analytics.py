@@ -21,6 +21,9 @@ from dataclasses import dataclass
 import networkx as nx
 import pyoxigraph as ox
 
+from minekg.errors import MinekgError
+from minekg.vocab import expand
+
 SEED = 0
 EXACT_BETWEENNESS_UP_TO = 1000
 
@@ -70,19 +73,12 @@ PROJECTIONS: dict[str, tuple[bool, str]] = {
   }}
   {{ GRAPH ?g {{ ?account mkg:accountOf ?b ; ?p ?actor }} }}
   UNION
-  {{ GRAPH <https://w3id.org/minekg/graph/reference> {{ ?b a mkg:Event ; ?p ?actor }} }}
+  {{ GRAPH ?reference {{ ?b a mkg:Event ; ?p ?actor }} }}
   {ACTOR}
   BIND(?actor AS ?a)
 }}""",
     ),
 }
-
-LABELS = """SELECT ?node (MIN(STR(?label)) AS ?name) WHERE {
-  { GRAPH <https://w3id.org/minekg/graph/reference> { ?node skos:prefLabel ?label } }
-  UNION
-  { ?g prov:hadPrimarySource ?node . GRAPH ?g { ?node rdfs:label ?label } }
-} GROUP BY ?node"""
-
 
 # What the graph holds, counted by class: each class under the name a reader knows it by.
 COUNTED = {
@@ -133,11 +129,18 @@ class Summary:
     communities: tuple[tuple[str, ...], ...]
 
 
-def projection(store: ox.Store, name: str) -> nx.Graph:
-    """One projection of the graph; every edge carries the relations (``how``) behind it."""
+def projection(store: ox.Store, name: str, base: str) -> nx.Graph:
+    """One projection of the graph; every edge carries the relations (``how``) behind it.
+
+    ``base`` is the one the graph was built under: it names the reference graph.
+    """
     directed, query = PROJECTIONS[name]
     graph: nx.Graph = nx.DiGraph() if directed else nx.Graph()
-    pairs = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    # The graph's name is an IRI Oxigraph has parsed (no ">" or space can be in it), and
+    # Oxigraph substitutes only projected variables, so it is written into the query.
+    reference = ox.NamedNode(f"{base}graph/reference")
+    text = query.replace("GRAPH ?reference", f"GRAPH {reference}")
+    pairs = store.query(PREFIXES + text, use_default_graph_as_union=True)
     assert isinstance(pairs, ox.QuerySolutions)
     for row in pairs:
         a, b, how = (term.value for term in row)  # type: ignore[union-attr]
@@ -148,15 +151,8 @@ def projection(store: ox.Store, name: str) -> nx.Graph:
     return graph
 
 
-def projections(store: ox.Store) -> dict[str, nx.Graph]:
-    return {name: projection(store, name) for name in PROJECTIONS}
-
-
-def labels(store: ox.Store) -> dict[str, str]:
-    """A readable name for every entity and document that has one."""
-    rows = store.query(PREFIXES + LABELS, use_default_graph_as_union=True)
-    assert isinstance(rows, ox.QuerySolutions)
-    return {row[0].value: row[1].value for row in rows}  # type: ignore[union-attr]
+def projections(store: ox.Store, base: str) -> dict[str, nx.Graph]:
+    return {name: projection(store, name, base) for name in PROJECTIONS}
 
 
 def betweenness(graph: nx.Graph) -> dict[str, float]:
@@ -222,3 +218,11 @@ def ego(graphs: dict[str, nx.Graph], node: str) -> list[Neighbour]:
             how = graph.edges[(node, other) if outgoing else (other, node)]["how"]
             neighbours.append(Neighbour(name, other, tuple(sorted(how)), outgoing))
     return sorted(neighbours, key=lambda n: (n.projection, n.node))
+
+
+def ego_of(graphs: dict[str, nx.Graph], node: str, base: str) -> tuple[str, list[Neighbour]]:
+    """``--ego``: the IRI a short form (``state/arm``) names, and everything linked to it."""
+    iri = expand(node, base)
+    if not any(iri in graph for graph in graphs.values()):
+        raise MinekgError(f"--ego {node}: <{iri}> is in none of the projections")
+    return iri, ego(graphs, iri)

@@ -14,15 +14,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, SKOS
 from rdflib.term import Node
+
+from minekg.errors import MinekgError, SetupError
+
+if TYPE_CHECKING:
+    from minekg.reasoning import Consistency
 
 RULES_FILE = "rules.ttl"
 SHAPE_FILES = ("shapes.ttl", RULES_FILE)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+PROVENANCE = "graph/provenance"
 
 
 @dataclass(frozen=True, order=True)
@@ -63,8 +70,29 @@ class Verdict:
 
 
 def shape_files(ontology_dir: Path) -> list[Path]:
-    """The shape files present in the ontology folder, in a fixed order."""
-    return [ontology_dir / name for name in SHAPE_FILES if (ontology_dir / name).is_file()]
+    """The shape files of the ontology folder, in a fixed order; every one must be there.
+
+    A check that ran no shape because a file was missing would pass having checked nothing.
+    """
+    missing = [name for name in SHAPE_FILES if not (ontology_dir / name).is_file()]
+    if missing:
+        raise SetupError(f"{ontology_dir}: no {' or '.join(missing)}: nothing could be checked")
+    return [ontology_dir / name for name in SHAPE_FILES]
+
+
+def with_vocabulary(dataset: Dataset, ontology_dir: Path) -> Dataset:
+    """A graph from elsewhere with minekg's ontology and measures added, unless it has them.
+
+    The shapes and rules read measure units and notations from the measure scheme.
+    """
+    from minekg import mapping
+    from minekg.vocab import IRIs
+
+    if not any(dataset.quads((None, SKOS.inScheme, None, None))):
+        ontology = dataset.graph(IRIs().graph("ontology"))
+        for triple in mapping.load_vocabulary(ontology_dir).graph:
+            ontology.add(triple)
+    return dataset
 
 
 def union_of(dataset: Dataset) -> tuple[Graph, dict[Node, str]]:
@@ -156,3 +184,57 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
         path = shapes.value(shape, SH.path)
         return f"{parent} {path.n3(shapes.namespace_manager) if path is not None else ''}".strip()
     return str(shape or "")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``minekg check`` found in a graph, and where it wrote its reports."""
+
+    graph_file: Path
+    base: str | None
+    verdict: Verdict
+    consistency: Consistency | None
+    report_path: Path
+    inferred_path: Path | None
+
+    def failed(self, strict: bool) -> bool:
+        inconsistent = self.consistency is not None and not self.consistency.consistent
+        warned = strict and bool(self.verdict.of_severity("Warning"))
+        return bool(self.verdict.of_severity("Violation")) or inconsistent or warned
+
+
+def check_graph(
+    graph: Path,
+    ontology_dir: Path,
+    report_path: Path | None = None,
+    reasoner: bool = True,
+    infer: str | None = None,
+) -> Checked:
+    """Run every check on a built graph (a build folder or one RDF file) and write the report.
+
+    Whatever keeps the check from running (no graph, no shapes, no Java) is a ``SetupError``: a
+    check that could not run must never read as a pass.
+    """
+    from minekg import dumps, reasoning, store
+
+    shapes = shape_files(ontology_dir)
+    try:
+        graph_file, _ = store.rdf_file(graph)
+        dataset = with_vocabulary(store.load_dataset(graph), ontology_dir)
+    except SetupError:
+        raise
+    except MinekgError as exc:
+        raise SetupError(str(exc)) from None
+    except OSError as exc:
+        raise SetupError(f"{exc.filename}: {exc.strerror}") from None
+    verdict = validate(dataset, shapes)
+    consistency = reasoning.check_consistency(dataset) if reasoner else None
+    report_path = report_path or graph_file.with_name("report.ttl")
+    report_path.write_bytes(dumps.canonical_turtle(verdict.report))
+    inferred_path = None
+    if infer is not None:
+        inferred_path = graph_file.with_name(f"inferred-{infer}.trig")
+        inferred_path.write_bytes(reasoning.inferred_only(dataset, infer))
+    names = (str(g.identifier) for g in dataset.graphs())
+    base = next((n.removesuffix(PROVENANCE) for n in names if n.endswith(PROVENANCE)), None)
+    return Checked(graph_file, base, verdict, consistency, report_path, inferred_path)

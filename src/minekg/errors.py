@@ -1,11 +1,13 @@
-"""The errors minekg reports to people.
+"""The errors minekg reports to people, each with the exit code the command line ends with.
 
-    MinekgError                 anything minekg explains in one sentence instead of a traceback
-    ├── InputError              one problem in one input file: file, line, field, what is wrong
-    └── InputErrors             several InputErrors found in one pass (all are reported)
+    MinekgError                 anything minekg explains in one sentence instead of a traceback (1)
+    ├── SetupError              what a command needs is missing: no project, no shapes, no
+    │                           reference data, a bad option value; nothing was checked (2)
+    ├── InputError              one problem in one input file: file, line, field, what is wrong (1)
+    └── InputErrors             several InputErrors found in one pass (all are reported) (1)
 
 The command line prints each ``InputError`` on one line, ``FILE:LINE: FIELD: PROBLEM``, and exits
-non-zero; a failed build leaves the last good output untouched.
+with the error's code; a failed build leaves the last good output untouched.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ from pathlib import Path
 
 class MinekgError(Exception):
     """A failure minekg can explain to its user."""
+
+    exit_code = 1
+
+
+class SetupError(MinekgError):
+    """The command could not run at all, so it says nothing about the data (exit code 2)."""
+
+    exit_code = 2
 
 
 class InputError(MinekgError):
@@ -32,8 +42,11 @@ class InputError(MinekgError):
 
 
 class InputErrors(MinekgError):
-    """Every problem found in one pass over the inputs, so a user fixes them all at once."""
+    """Every problem found in one pass over the inputs, so a user fixes them all at once.
 
-    def __init__(self, errors: list[InputError]):
-        self.errors = errors
+    ``summary`` is the closing line the command line prints after the problems themselves.
+    """
+
+    def __init__(self, errors: list[InputError], summary: str = ""):
+        self.errors, self.summary = errors, summary
         super().__init__("\n".join(str(e) for e in errors))

@@ -3,8 +3,10 @@
 An extractor is only worth trusting as far as it is measured. Each category is scored by
 precision and recall of one-to-one matches between found and expected items: names match after
 case, accent and punctuation folding (small spelling variants pass), UN symbols after removing
-spaces and brackets, figures by value within 0.5 % ("typed" when the measure matches too; figures
-without a value are not scored), events by start date or name, claims by claimant and accused,
+spaces and brackets, figures by value within 0.5 % ("typed" when the measure matches too, a unit
+suffix aside: ``area_cleared_ha`` is ``area_cleared_km2``; only figures whose measure is in the
+vocabulary of SCHEMA.md are typed, the others are scored by value alone; figures without a value
+are not scored), events by start date or name, claims by claimant and accused,
 and every ``document`` field counts as one item. The overall score is micro-averaged over the
 categories (the typed figures view is reported but not counted twice).
 """
@@ -17,10 +19,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minekg import yamlio
-from minekg.errors import InputError
+from minekg.errors import InputError, MinekgError, SetupError
+
+if TYPE_CHECKING:
+    from minekg.inputs import Reference
 
 NAME_CATEGORIES = ("instruments", "states", "organizations", "persons", "places")
 CATEGORIES = (
@@ -38,6 +43,29 @@ DOCUMENT_FIELDS = ("type", "date", "title", "author", "author_org", "addressee")
 VALUE_TOLERANCE = 0.005
 SPELLING_SIMILARITY = 0.88
 MINOR_WORDS = {"and", "of", "the", "for", "on", "in", "to"}
+UNIT_SUFFIX = re.compile(r"_(?:km2|ha|m2|usd|eur|aud|gbp)$")
+# The measure vocabulary of shared/gold/SCHEMA.md (between its "measures" markers);
+# tests/test_evaluate.py checks that this list and that file agree.
+MEASURES = frozenset(
+    """
+    mine_victims_total mine_victims_killed mine_victims_injured mine_victims_children
+    mine_victims_women mine_victims_children_pct mine_victims_women_pct mine_victims_post_conflict
+    mine_victims_annual deminer_casualties
+    contaminated_area_km2 contaminated_area_share_pct confirmed_hazardous_area_km2
+    cmr_contaminated_area_km2 erw_contaminated_area_km2 contaminated_districts
+    affected_municipalities affected_communities population_at_risk population_at_risk_pct
+    mines_estimated
+    area_released_km2 area_cancelled_km2 area_reduced_km2 area_cleared_ha area_released_share_pct
+    area_cleared_share_pct cmr_area_cleared_km2 cmr_area_cancelled_km2 cmr_area_reduced_km2
+    cmr_confirmed_hazardous_area_km2
+    mines_neutralized ap_mines_neutralized at_mines_neutralized erw_neutralized
+    explosive_devices_neutralized explosive_devices_found submunitions_destroyed
+    stockpiled_mines_destroyed mines_neutralized_share_pct
+    risk_education_beneficiaries mine_action_funding funding_share_pct clearance_cost_usd
+    clearance_years_needed clearance_target_year treaty_states_parties
+    idps missing_persons conference_participants conference_countries conference_organizations
+    """.split()
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +131,22 @@ def same_value(expected: object, found: object) -> bool:
     return abs(g - f) <= VALUE_TOLERANCE * abs(g) if g else f == 0
 
 
+def measure_family(measure: object) -> str:
+    """A measure without its unit suffix: "area_cleared_ha" and "area_cleared_km2" are one."""
+    return UNIT_SUFFIX.sub("", str(measure))
+
+
+def same_measure(a: object, b: object) -> bool:
+    return a is not None and b is not None and measure_family(a) == measure_family(b)
+
+
+def in_vocabulary(measure: object) -> bool:
+    return measure is not None and measure_family(measure) in VOCABULARY_FAMILIES
+
+
+VOCABULARY_FAMILIES = frozenset(measure_family(m) for m in MEASURES)
+
+
 def same_date(a: object, b: object) -> bool:
     """Dates agree at the coarser of their precisions: "2024-05" and "2024-05-30" agree."""
     x, y = str(a), str(b)
@@ -153,9 +197,11 @@ def score_document(gold: dict[str, Any], found: dict[str, Any]) -> dict[str, Sco
         gold_figures, found_figures, lambda a, b: same_value(a["value"], b["value"])
     )
     scores["statistics_typed"] = _score(
-        gold_figures,
-        found_figures,
-        lambda a, b: same_value(a["value"], b["value"]) and a.get("measure") == b.get("measure"),
+        [s for s in gold_figures if in_vocabulary(_get(s, "measure"))],
+        [s for s in found_figures if in_vocabulary(_get(s, "measure"))],
+        lambda a, b: (
+            same_value(a["value"], b["value"]) and same_measure(a.get("measure"), b.get("measure"))
+        ),
     )
     return scores
 
@@ -248,3 +294,52 @@ def _parties(value: Any) -> set[str]:
 def _same_claim(a: Any, b: Any) -> bool:
     claimant_ok = same_name(_get(a, "claimant") or "", _get(b, "claimant") or "")
     return claimant_ok and bool(_parties(_get(a, "accused")) & _parties(_get(b, "accused")))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The scores of a folder of answer keys, and the keys that could not be scored."""
+
+    totals: dict[str, Score]
+    overall: Score
+    scored: int
+    errors: list[str]
+
+
+def evaluate_folder(gold_dir: Path, docs_dir: Path, reference: Reference) -> Evaluation:
+    """Extract each document that has an answer key (same stem) and score it against the key.
+
+    A key whose document is missing or cannot be read is reported, and the others still scored.
+    """
+    from minekg import reading
+    from minekg.extract import extract
+
+    keys = sorted(gold_dir.glob("*.yaml")) if gold_dir.is_dir() else []
+    if not keys:
+        raise SetupError(f"{gold_dir}: no answer keys (*.yaml)")
+    scores, errors = [], []
+    for key_path in keys:
+        documents = sorted(
+            p for p in docs_dir.glob(f"{key_path.stem}.*") if p.suffix in reading.MEDIA_TYPES
+        )
+        if not documents:
+            errors.append(f"{key_path}: no document {key_path.stem}.* in {docs_dir}")
+            continue
+        try:
+            gold = load_answer_key(key_path)
+            found = extract(reading.read(documents[0]), reference).to_gold()
+        except MinekgError as exc:
+            errors.append(str(exc))
+            continue
+        scores.append(score_document(gold, found))
+    totals = add_up(scores)
+    return Evaluation(totals, overall(totals), len(scores), errors)
+
+
+def below(sets: list[tuple[Path, Evaluation]], min_f1: float | None) -> list[str]:
+    """``--min-f1``: a line for each set of answer keys whose overall F1 is lower."""
+    return [
+        f"{gold}: overall F1 {result.overall.f1:.3f} is below --min-f1 {min_f1}"
+        for gold, result in sets
+        if min_f1 is not None and result.overall.f1 < min_f1
+    ]

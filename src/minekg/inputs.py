@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel
 
 from minekg import yamlio
-from minekg.errors import InputError, InputErrors
+from minekg.errors import InputError, InputErrors, SetupError
 from minekg.records import Evidence, Record
 from minekg.reference import SECTIONS
 
@@ -54,6 +54,22 @@ class LoadedRecord:
     path: Path
     node: yaml.Node | None
     digest: str
+
+
+def reference_data(directory: Path) -> Reference:
+    """The reference data a command reads to name entities (extract, ingest, eval).
+
+    Without it such a command cannot run at all, so its problems end it with exit code 2.
+    """
+    if not directory.is_dir():
+        raise SetupError(f"{directory}: no such folder of reference data")
+    try:
+        return load_reference(directory)
+    except InputErrors as exc:
+        summary = f"{directory}: reference data has {len(exc.errors)} problem(s)"
+        failed = InputErrors(exc.errors, summary)
+        failed.exit_code = SetupError.exit_code
+        raise failed from None
 
 
 def load_reference(directory: Path) -> Reference:

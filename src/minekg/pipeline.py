@@ -19,8 +19,9 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
 from minekg import checks, dumps, mapping, plots, reasoning, show, store
-from minekg.errors import InputError, InputErrors, MinekgError
+from minekg.errors import InputError, InputErrors, MinekgError, SetupError
 from minekg.inputs import LoadedRecord, check_sources, load_records, load_reference
+from minekg.project import ONTOLOGY, Project
 from minekg.vocab import DEFAULT_BASE, MKG, IRIs
 from minekg.yamlio import error_at
 
@@ -44,11 +45,15 @@ SUMMARY_CLASSES = {
 
 @dataclass(frozen=True)
 class Paths:
-    """Where the build reads and writes; all relative to the project root by default."""
+    """Where the build reads (a project's ``data/``, the ontology) and writes (``out/``)."""
 
-    data: Path = Path("data")
-    ontology: Path = Path("ontology")
+    data: Path
+    ontology: Path = ONTOLOGY
     out: Path = Path("out")
+
+    @classmethod
+    def of(cls, project: Project, ontology: Path = ONTOLOGY) -> Paths:
+        return cls(project.data, ontology, project.out)
 
 
 @dataclass
@@ -65,8 +70,12 @@ class BuildResult:
 class BuildFailed(InputErrors):
     """The inputs had problems: nothing was written, though every good record was built."""
 
-    def __init__(self, errors: list[InputError], built: int, total: int):
-        super().__init__(errors)
+    def __init__(self, errors: list[InputError], built: int, total: int, out: Path):
+        records = f"; {built} of {total} records built and validated" if total else ""
+        super().__init__(
+            errors,
+            f"build failed with {len(errors)} problem(s){records}; {out}/ was left as it was",
+        )
         self.built, self.total = built, total
 
 
@@ -79,8 +88,16 @@ def build(
     the build, warnings are reported) and, unless ``reasoner`` is off or Java is missing, HermiT
     (an inconsistent graph fails the build).
     """
-    _check_base(base)
-    reference = load_reference(paths.data / "reference")
+    for folder in (paths.data / "reference", paths.data / "records", paths.ontology):
+        if not folder.is_dir():
+            raise SetupError(f"{folder}: no such folder")
+    if sources is not None and not sources.is_dir():
+        raise SetupError(f"{sources}: no such folder of sources")
+    try:
+        check_base(base)
+        reference = load_reference(paths.data / "reference")
+    except InputErrors as exc:
+        raise BuildFailed(exc.errors, 0, 0, paths.out) from None
     vocabulary = mapping.load_vocabulary(paths.ontology)
     records, errors = load_records(paths.data / "records", reference)
     known_measures = vocabulary.units
@@ -102,7 +119,7 @@ def build(
     if errors:
         total = len(list((paths.data / "records").glob("*.yaml")))
         built = len({item.path for item in good} - {Path(error.file) for error in errors})
-        raise BuildFailed(sorted(errors, key=str), built=built, total=total)
+        raise BuildFailed(sorted(errors, key=str), built, total, paths.out)
     return BuildResult(
         dataset,
         good,
@@ -161,7 +178,7 @@ def _inconsistency(consistency: reasoning.Consistency) -> str:
     )
 
 
-def _check_base(base: str) -> None:
+def check_base(base: str) -> None:
     """Every IRI minekg mints starts with the base, so it must be an absolute http(s) IRI."""
     parsed = urlsplit(base)
     problems = []

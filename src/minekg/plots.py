@@ -31,7 +31,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
-from minekg.vocab import DEFAULT_BASE, MEASURE  # noqa: E402
+from minekg.store import base_of  # noqa: E402
+from minekg.vocab import MEASURE  # noqa: E402
 
 GROUPS = ("group_clearance", "group_devices", "group_victims")
 STYLE: dict[str, Any] = {
@@ -94,8 +95,13 @@ def _order(point: Point) -> tuple:
     return (point.when or date.min, point.document, point.value)
 
 
-def figures(store: ox.Store, base: str = DEFAULT_BASE) -> list[Plot]:
-    """One plot per cumulative measure with a dated figure; points sorted by date, undated apart."""
+def figures(store: ox.Store) -> list[Plot]:
+    """One plot per cumulative measure with a dated figure; points sorted by date, undated apart.
+
+    A point is named by its document's key, its graph's IRI less the base the graph was built
+    under.
+    """
+    graphs = f"{base_of(store) or ''}graph/"
     groups = " ".join(f"<{MEASURE}{group}>" for group in GROUPS)
     rows = store.query(QUERY % groups, use_default_graph_as_union=True)
     assert isinstance(rows, ox.QuerySolutions)
@@ -106,7 +112,7 @@ def figures(store: ox.Store, base: str = DEFAULT_BASE) -> list[Plot]:
         notation = _text(row["notation"])
         unit = row["unit"]
         titles[notation] = (_text(row["measureLabel"]), _text(unit) if unit else "")
-        document = _text(row["graph"]).removeprefix(base + "graph/")
+        document = _text(row["graph"]).removeprefix(graphs)
         by_measure.setdefault(notation, []).append(
             Point(when, Decimal(_text(row["value"])), document, dated_by)
         )

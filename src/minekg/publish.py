@@ -20,18 +20,17 @@ import json
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.void import generateVoID
 
-from minekg import dumps, store
+from minekg import dumps, labels, pages, queries, store
 from minekg.errors import MinekgError
 from minekg.vocab import MKG, PREFIXES
 
@@ -53,14 +52,6 @@ RDF_WRITERS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 # vocabulary (ontology#, measure/), documented on the ontology page.
 RESOURCE_ROOTS = ("id/", "graph/")
 SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
-LABEL_PROPERTIES = [
-    str(RDFS.label),
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    str(DCTERMS.title),
-    "https://schema.org/name",
-    "https://schema.org/text",
-    "http://www.w3.org/ns/oa#exact",
-]
 EVIDENCE = str(MKG.evidence)
 EXACT = "http://www.w3.org/ns/oa#exact"
 SOURCE_LINKS = (str(RDFS.seeAlso), "https://schema.org/url")
@@ -69,14 +60,57 @@ ISSUED = str(DCTERMS.issued)
 ONTOLOGY_PAGE = "ontology/index.html"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 TITLE = "minekg: a knowledge graph of landmine and mine-action documents"
+PUBLISHER = "The minekg project"
+CATALOG_DESCRIPTION = (
+    "The linked-data site minekg publishes: one dataset, its dumps, a page for every resource it"
+    " describes and, where the site is served by minekg serve, a SPARQL endpoint."
+)
+DATASET_DESCRIPTION = (
+    "Claims, figures, citations and events from documents about landmines and mine action (UN"
+    " letters, statements, declarations, reports, news articles), each attributed to the document"
+    " that states it and never asserted as fact: one named graph per source document, beside the"
+    " ontology, the reference data (states, organisations, instruments) and the provenance of the"
+    " build."
+)
+SERVICE_DESCRIPTION = (
+    "The read-only SPARQL 1.1 endpoint of minekg serve. Its default graph is the union of the"
+    " named graphs, so a triple stated by several documents comes back once per document. It"
+    " answers only where the site is served by minekg serve, not from a static copy of the site."
+)
+DUMP_DESCRIPTIONS = {
+    "minekg.trig": "Every named graph of the dataset, in TriG.",
+    "minekg.nq": "Every named graph of the dataset, in N-Quads.",
+    "minekg.ttl": "The union of the named graphs, in Turtle (without the graph names).",
+    "minekg.jsonld": "Every named graph of the dataset, in JSON-LD.",
+}
+# The EU file-type vocabulary, which DCAT-AP asks for in dct:format (dcat:mediaType is IANA's).
+FILE_TYPES = {
+    "minekg.trig": "RDF_TRIG",
+    "minekg.nq": "RDF_N_QUADS",
+    "minekg.ttl": "RDF_TURTLE",
+    "minekg.jsonld": "JSON_LD",
+}
+KEYWORDS = ("landmines", "mine action")
+# DCAT-AP recommends the EU data-theme vocabulary for dcat:theme; landmine treaties and UN
+# correspondence are international issues.
+THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+THEME_SCHEME_TITLE = "Data theme"
+THEME = URIRef(f"{THEME_SCHEME}/INTR")
+THEME_LABEL = "International issues"
+# CC BY 4.0 asks for attribution: the ADMS licence type that says so.
+ATTRIBUTION = URIRef("http://purl.org/adms/licencetype/Attribution")
+# The language of the catalog's own texts, from the EU language vocabulary DCAT-AP recommends.
+ENGLISH = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
+SPARQL_PATH = "sparql"
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 
 def build_base(dataset: ox.Store) -> str:
-    """The base IRI a dataset was built with: the prefix of its ``graph/provenance`` graph."""
-    for name in dataset.named_graphs():
-        if isinstance(name, ox.NamedNode) and name.value.endswith("graph/provenance"):
-            return name.value.removesuffix("graph/provenance")
-    raise MinekgError("the dataset has no <…graph/provenance> graph: not built by minekg build")
+    """The base IRI a dataset was built with; only a graph minekg built can be published."""
+    base = store.base_of(dataset)
+    if base is None:
+        raise MinekgError("the dataset has no <…graph/provenance> graph: not built by minekg build")
+    return base
 
 
 def rebase(text: str, old: str, new: str) -> str:
@@ -91,6 +125,7 @@ class Index:
     """The dataset indexed by resource: what is said about it, and what points to it."""
 
     base: str
+    names: dict[str, str] = field(default_factory=dict)
     about: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     graphs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -110,15 +145,7 @@ class Index:
         return rest
 
     def label(self, iri: str) -> str | None:
-        candidates = [
-            (LABEL_PROPERTIES.index(q.predicate.value), q.object.language not in (None, "en"), v)
-            for q in self.about.get(iri, ())
-            if _text(q.subject) == iri
-            and q.predicate.value in LABEL_PROPERTIES
-            and isinstance(q.object, ox.Literal)
-            and (v := _text(q.object))
-        ]
-        return min(candidates)[2] if candidates else None
+        return self.names.get(iri)
 
     def quote(self, iri: str) -> str | None:
         exact = sorted(
@@ -130,8 +157,7 @@ class Index:
 
 
 def index(dataset: ox.Store) -> Index:
-    base = build_base(dataset)
-    found = Index(base)
+    found = Index(build_base(dataset), labels.labels(dataset))
     for quad in dataset.quads_for_pattern(None, None, None, None):
         if isinstance(quad.subject, ox.NamedNode):
             found.about[_text(quad.subject).split("#", 1)[0]].append(quad)
@@ -230,13 +256,7 @@ class Pages:
 
     def __init__(self, found: Index):
         self.found = found
-        self.env = Environment(
-            loader=PackageLoader("minekg", "templates"),
-            autoescape=select_autoescape(["html"]),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.env = pages.environment()
 
     def link(self, here: str, iri: str) -> str | None:
         """A link from the page at site path ``here`` to an IRI: relative if the site has it."""
@@ -415,8 +435,17 @@ def _first(values: Iterable[Any]) -> str:
     return texts[0] if texts else ""
 
 
-def void_and_dcat(dataset: ox.Store, found: Index) -> tuple[bytes, bytes]:
-    """A VoID description (statistics, partitions, uriSpace) and a DCAT dataset record."""
+def void_and_dcat(
+    dataset: ox.Store, found: Index, dump_files: dict[str, bytes]
+) -> tuple[bytes, bytes]:
+    """The VoID description and the DCAT catalog of the site, as Turtle."""
+    return _turtle(_void(dataset, found)), _turtle(_dcat(found, dump_files))
+
+
+def _void(dataset: ox.Store, found: Index) -> Graph:
+    """VoID: statistics and partitions of the union, the dumps, the SPARQL endpoint, the
+    vocabularies the data uses and one subset per named graph, so a client sees each source's
+    graph and its size before it sends a query."""
     statements = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset}
     payload = ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES)
     assert payload is not None
@@ -424,25 +453,120 @@ def void_and_dcat(dataset: ox.Store, found: Index) -> tuple[bytes, bytes]:
     dataset_iri = URIRef(found.base + "dataset")
     void = _stable_partitions(generateVoID(triples, dataset=dataset_iri)[0], dataset_iri)
     void.add((dataset_iri, VOID.uriSpace, Literal(found.base + "id/")))
+    void.add((dataset_iri, VOID.sparqlEndpoint, URIRef(found.base + SPARQL_PATH)))
     for name in DUMP_MEDIA_TYPES:
         void.add((dataset_iri, VOID.dataDump, URIRef(found.base + name)))
-    void.add((dataset_iri, VOID.vocabulary, URIRef(str(MKG))))
+    for vocabulary in vocabularies(statements):
+        void.add((dataset_iri, VOID.vocabulary, URIRef(vocabulary)))
+    for graph in dataset.named_graphs():
+        subset = URIRef(graph.value)
+        size = sum(1 for _ in dataset.quads_for_pattern(None, None, None, graph))
+        void.add((dataset_iri, VOID.subset, subset))
+        void.add((subset, RDF.type, VOID.Dataset))
+        void.add((subset, VOID.triples, Literal(size)))
+    return void
+
+
+def vocabularies(statements: Iterable[ox.Triple]) -> list[str]:
+    """The namespaces of every property and class the statements use, sorted.
+
+    A term's namespace is the longest of minekg's prefixes it starts with, else the IRI up to its
+    last ``#`` or ``/``, so a vocabulary added to the data is listed without editing this code.
+    """
+    namespaces = sorted((str(ns) for ns in PREFIXES.values()), key=len, reverse=True)
+    terms = set()
+    for triple in statements:
+        terms.add(triple.predicate.value)
+        if triple.predicate == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+            terms.add(triple.object.value)
+    used = set()
+    for term in terms:
+        known = [ns for ns in namespaces if term.startswith(ns)]
+        used.add(known[0] if known else term[: max(term.rfind("#"), term.rfind("/")) + 1])
+    return sorted(used)
+
+
+def _dcat(found: Index, dump_files: dict[str, bytes]) -> Graph:
+    """DCAT-AP 3.0.0: the site as a catalog of one dataset with its dumps and SPARQL service.
+
+    Each class a range constraint of DCAT-AP expects is stated, so the catalog conforms without
+    the validator loading the vocabularies; only what minekg knows is said (no contact address,
+    no publisher type: the project has neither).
+    """
+    base = found.base
+    catalog, dataset_iri = URIRef(base + "catalog"), URIRef(base + "dataset")
+    service, publisher = URIRef(base + "catalog#sparql"), URIRef(base + "dataset#publisher")
+    home, licence = URIRef(base + "index.html"), URIRef(LICENSE)
     dcat = Graph()
-    dcat.add((dataset_iri, RDF.type, DCAT.Dataset))
-    dcat.add((dataset_iri, DCTERMS.title, Literal(TITLE, lang="en")))
-    dcat.add((dataset_iri, DCTERMS.license, URIRef(LICENSE)))
-    dcat.add((dataset_iri, DCAT.landingPage, URIRef(found.base + "index.html")))
-    publisher = URIRef(found.base + "dataset#publisher")
-    dcat.add((dataset_iri, DCTERMS.publisher, publisher))
-    dcat.add((publisher, RDF.type, FOAF.Agent))
-    dcat.add((publisher, FOAF.name, Literal("The minekg project")))
+    for s, p, o in [
+        (catalog, RDF.type, DCAT.Catalog),
+        (catalog, DCTERMS.title, Literal(TITLE, lang="en")),
+        (catalog, DCTERMS.description, Literal(CATALOG_DESCRIPTION, lang="en")),
+        (catalog, DCTERMS.publisher, publisher),
+        (catalog, FOAF.homepage, home),
+        (catalog, DCAT.dataset, dataset_iri),
+        (catalog, DCAT.service, service),
+        (catalog, DCTERMS.language, ENGLISH),
+        (ENGLISH, RDF.type, DCTERMS.LinguisticSystem),
+        (home, RDF.type, FOAF.Document),
+        (publisher, RDF.type, FOAF.Agent),
+        (publisher, FOAF.name, Literal(PUBLISHER)),
+        (licence, RDF.type, DCTERMS.LicenseDocument),
+        (licence, DCTERMS.type, ATTRIBUTION),
+        (ATTRIBUTION, RDF.type, SKOS.Concept),
+        (ATTRIBUTION, SKOS.prefLabel, Literal("Attribution", lang="en")),
+        (dataset_iri, RDF.type, DCAT.Dataset),
+        (dataset_iri, DCTERMS.title, Literal(TITLE, lang="en")),
+        (dataset_iri, DCTERMS.description, Literal(DATASET_DESCRIPTION, lang="en")),
+        (dataset_iri, DCTERMS.license, licence),
+        (dataset_iri, DCTERMS.publisher, publisher),
+        (dataset_iri, DCAT.landingPage, home),
+        (THEME, RDF.type, SKOS.Concept),
+        (THEME, SKOS.prefLabel, Literal(THEME_LABEL, lang="en")),
+        (THEME, SKOS.inScheme, THEME_SCHEME),
+        (THEME_SCHEME, RDF.type, SKOS.ConceptScheme),
+        (THEME_SCHEME, DCTERMS.title, Literal(THEME_SCHEME_TITLE, lang="en")),
+        (catalog, DCAT.themeTaxonomy, THEME_SCHEME),
+        (service, RDF.type, DCAT.DataService),
+        (service, DCTERMS.title, Literal(f"SPARQL endpoint of {TITLE}", lang="en")),
+        (service, DCTERMS.description, Literal(SERVICE_DESCRIPTION, lang="en")),
+        (service, DCAT.endpointURL, URIRef(base + SPARQL_PATH)),
+        (service, DCAT.servesDataset, dataset_iri),
+        (service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
+        (service, DCTERMS.publisher, publisher),
+        (SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard),
+    ]:
+        dcat.add((s, p, o))
+    for described in (dataset_iri, service):
+        dcat.add((described, DCAT.theme, THEME))
+        for keyword in KEYWORDS:
+            dcat.add((described, DCAT.keyword, Literal(keyword, lang="en")))
     for name, media_type in DUMP_MEDIA_TYPES.items():
-        distribution = URIRef(found.base + name)
-        media = URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")
-        dcat.add((dataset_iri, DCAT.distribution, distribution))
-        dcat.add((distribution, RDF.type, DCAT.Distribution))
-        dcat.add((distribution, DCAT.mediaType, media))
-        dcat.add((distribution, DCAT.downloadURL, distribution))
+        distribution = URIRef(base + name)
+        media = URIRef(f"http://www.iana.org/assignments/media-types/{media_type}")
+        file_type = URIRef(
+            f"http://publications.europa.eu/resource/authority/file-type/{FILE_TYPES[name]}"
+        )
+        for s, p, o in [
+            (dataset_iri, DCAT.distribution, distribution),
+            (distribution, RDF.type, DCAT.Distribution),
+            (distribution, DCTERMS.title, Literal(f"Dump of the dataset as {name}", lang="en")),
+            (distribution, DCTERMS.description, Literal(DUMP_DESCRIPTIONS[name], lang="en")),
+            (distribution, DCAT.accessURL, distribution),
+            (distribution, DCAT.downloadURL, distribution),
+            (distribution, DCAT.mediaType, media),
+            (media, RDF.type, DCTERMS.MediaType),
+            (distribution, DCTERMS.format, file_type),
+            (file_type, RDF.type, DCTERMS.MediaTypeOrExtent),
+            (distribution, DCTERMS.license, licence),
+            # xsd:decimal, as DCAT-AP 3.0.0's shapes require (DCAT 3 itself suggests an integer).
+            (
+                distribution,
+                DCAT.byteSize,
+                Literal(str(len(dump_files[name])), datatype=XSD.decimal),
+            ),
+        ]:
+            dcat.add((s, p, o))
     dates = sorted(
         _text(q.object)
         for quads in found.about.values()
@@ -452,12 +576,12 @@ def void_and_dcat(dataset: ox.Store, found: Index) -> tuple[bytes, bytes]:
         and q.object.datatype.value == str(XSD.date)
     )
     if dates:
-        period = URIRef(found.base + "dataset#temporal")
+        period = URIRef(base + "dataset#temporal")
         dcat.add((dataset_iri, DCTERMS.temporal, period))
         dcat.add((period, RDF.type, DCTERMS.PeriodOfTime))
         dcat.add((period, DCAT.startDate, Literal(dates[0], datatype=XSD.date)))
         dcat.add((period, DCAT.endDate, Literal(dates[-1], datatype=XSD.date)))
-    return _turtle(void), _turtle(dcat)
+    return dcat
 
 
 def _stable_partitions(void: Graph, dataset_iri: URIRef) -> Graph:
@@ -494,7 +618,10 @@ def _turtle(graph: Graph) -> bytes:
 
 
 def site_files(
-    build_dir: Path, ontology_dir: Path, queries_dir: Path, base: str | None = None
+    build_dir: Path,
+    ontology_dir: Path,
+    query_folders: Sequence[Path],
+    base: str | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site, keyed by its path in the site."""
     dumps_in = {name: (build_dir / name) for name in DUMP_MEDIA_TYPES}
@@ -529,9 +656,9 @@ def site_files(
     files[ONTOLOGY_PAGE] = pages.ontology_page(ontology)
     files["ontology/minekg.ttl"] = (ontology_dir / "minekg.ttl").read_bytes()
     files["context.jsonld"] = (ontology_dir / "context.jsonld").read_bytes()
-    files["void.ttl"], files["catalog.ttl"] = void_and_dcat(dataset, found)
-    for query in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []:
-        files[f"queries/{query.name}"] = query.read_bytes()
+    files["void.ttl"], files["catalog.ttl"] = void_and_dcat(dataset, found, files)
+    for name, named in queries.available(query_folders).items():
+        files[f"queries/{name}.rq"] = named.text.encode()
     files[".htaccess"] = htaccess().encode()
     files.update({name: text.encode() for name, text in nginx().items()})
     return files
@@ -558,9 +685,27 @@ def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(payload)
 
-    if site_dir.exists() and not (site_dir / "void.ttl").is_file() and any(site_dir.iterdir()):
+    if site_dir.exists() and not is_site(site_dir) and any(site_dir.iterdir()):
         raise MinekgError(f"{site_dir}: not empty and not a minekg site; refusing to replace it")
     dumps.write_atomically(site_dir, fill)
+
+
+def publish(
+    build_dir: Path,
+    site_dir: Path,
+    ontology_dir: Path,
+    query_folders: Sequence[Path],
+    base: str | None = None,
+) -> dict[str, bytes]:
+    """Write the site of a built graph into ``site_dir`` atomically; return its files."""
+    files = site_files(build_dir, ontology_dir, query_folders, base)
+    write_site(site_dir, files)
+    return files
+
+
+def is_site(site_dir: Path) -> bool:
+    """Whether the folder holds a site ``minekg publish`` wrote."""
+    return (site_dir / "void.ttl").is_file()
 
 
 def htaccess() -> str:

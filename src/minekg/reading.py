@@ -32,8 +32,11 @@ from pathlib import Path
 from minekg.errors import InputError
 from minekg.symbols import is_un_symbol
 
-MAX_BYTES = 50 * 1024 * 1024
-"""Files larger than this are refused before they are read (a UN document is well under 5 MB)."""
+MAX_BYTES = 10 * 1024 * 1024
+"""Files larger than this are refused before they are read, naming the limit. A UN document is
+well under 5 MB; reading and extraction run at about 0.4 MB per CPU second on plain text and
+hold some 150 MB per MB read (benchmarks/extract_speed.py), so a file under this limit is done
+in well under a minute of CPU, and an 18 MB or 50 MB file is refused at once."""
 
 MEDIA_TYPES = {
     ".txt": "text/plain",

@@ -24,12 +24,13 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from minekg.checks import union_of
-from minekg.errors import MinekgError
+from minekg.errors import SetupError
+from minekg.vocab import IRIs
 
 PROFILES = {"rdfs": owlrl.RDFS_Semantics, "owl-rl": owlrl.OWLRL_Semantics}
 
 
-class ReasonerUnavailable(MinekgError):
+class ReasonerUnavailable(SetupError):
     """HermiT cannot run here (no Java)."""
 
 
@@ -170,3 +171,14 @@ def _restated(data: Graph, s: Node, p: Node, o: Node) -> bool:
         str(v) == str(o) or (isinstance(v, Literal) and v.toPython() == o.toPython())
         for v in data.objects(s, p)
     )
+
+
+def inferred_only(dataset: Dataset, profile: str) -> bytes:
+    """The triples ``profile`` entails, alone in the ``graph/inferred`` graph, as TriG."""
+    name = IRIs().graph("inferred")
+    inferred = infer(dataset, profile, name).graph(name)
+    only = Dataset()
+    graph = only.graph(name)
+    for triple in inferred:
+        graph.add(triple)
+    return only.serialize(format="trig", encoding="utf-8")

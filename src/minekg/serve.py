@@ -50,7 +50,6 @@ from urllib.parse import parse_qs, unquote
 
 import pyoxigraph as ox
 import uvicorn
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -60,7 +59,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from minekg import publish, sparqltext, store
+from minekg import pages, publish, sparqltext, store
 
 # Registered once so static .ttl, .jsonld, .nt files get their media types.
 MEDIA_TYPES = {
@@ -334,10 +333,7 @@ class Page:
     result_bytes: int
 
     def render(self, query: str | None, result: bytes | None, error: str | None = None) -> str:
-        templates = Environment(
-            loader=PackageLoader("minekg", "templates"), autoescape=select_autoescape(["html"])
-        )
-        templates.filters["link"] = publish.linkable
+        templates = pages.environment()
         table = None
         if result is not None and result.lstrip().startswith(b"{"):
             table = json.loads(result)
@@ -352,6 +348,7 @@ class Page:
             text=None if result is None or table is not None else result.decode(),
             error=error,
             result_bytes=self.result_bytes,
+            link=publish.linkable,
         )
 
 

@@ -28,13 +28,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 import networkx as nx
 import pyoxigraph as ox
 import pyvis
 
+from minekg import labels, pages, store
 from minekg.errors import MinekgError
-from minekg.vocab import CITO, DEFAULT_BASE, MKG, PROV
+from minekg.store import base_of
+from minekg.vocab import CITO, MKG, PROV, expand, shorten
 
 KINDS = ("actors", "citations", "events", "all")
 PHYSICS_LIMIT = 300  # up to here the browser stabilises the layout fully, then stops physics
@@ -44,12 +45,6 @@ VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATE = "graph.html.j2"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-# Label predicates, best first; a claim is labelled by its text (the page says it is a claim).
-LABELS = (
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "https://schema.org/text",
-)
 ACCOUNT_OF = str(MKG.accountOf)
 DERIVED_FROM = str(PROV.wasDerivedFrom)
 CITO_NS = str(CITO)
@@ -114,34 +109,33 @@ class DisplayGraph:
 class _Facts:
     """The part of the built dataset the projections need, read once from the store."""
 
+    base: str | None
     kinds: dict[str, str]
     labels: dict[str, str]
     documents: dict[str, set[str]]
     links: dict[tuple[str, str, str], set[str]]
 
 
-def read_facts(store: ox.Store, base: str = DEFAULT_BASE) -> _Facts:
+def read_facts(graph: ox.Store) -> _Facts:
     """Every typed node's display class, label and documents, and every IRI-to-IRI link."""
-    graph_prefix = base + "graph/"
+    base = base_of(graph)
+    graph_prefix = f"{base}graph/" if base else ""
     types: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, set[tuple[int, str]]] = defaultdict(set)
     documents: dict[str, set[str]] = defaultdict(set)
     links: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for quad in store.quads_for_pattern(None, None, None, None):
-        subject, predicate, obj, graph = quad.subject, quad.predicate, quad.object, quad.graph_name
+    for quad in graph.quads_for_pattern(None, None, None, None):
+        subject, predicate, obj, name = quad.subject, quad.predicate, quad.object, quad.graph_name
         if (
             not isinstance(subject, ox.NamedNode)
-            or not isinstance(graph, ox.NamedNode)
+            or not isinstance(name, ox.NamedNode)
             or isinstance(obj, ox.Triple)
         ):
             continue
-        document = graph.value.removeprefix(graph_prefix)
+        document = name.value.removeprefix(graph_prefix)
         if document in NOT_DOCUMENTS:
             continue
         if predicate.value == RDF_TYPE:
             types[subject.value].add(obj.value)
-        elif predicate.value in LABELS and isinstance(obj, ox.Literal):
-            labels[subject.value].add((LABELS.index(predicate.value), obj.value))
         elif isinstance(obj, ox.NamedNode):
             links[(subject.value, predicate.value, obj.value)].add(document)
         if document != "reference":
@@ -153,12 +147,7 @@ def read_facts(store: ox.Store, base: str = DEFAULT_BASE) -> _Facts:
         style = next((s for cls, s in DISPLAY_CLASSES if cls in classes), None)
         if style is not None:
             kinds[iri] = style.name
-    best = {iri: min(values)[1] for iri, values in labels.items()}
-    # An event is named only in the documents' accounts of it.
-    for account, relation, event in sorted(links):
-        if relation == ACCOUNT_OF and account in best:
-            best.setdefault(event, best[account])
-    return _Facts(kinds, best, documents, links)
+    return _Facts(base, kinds, labels.labels(graph), documents, links)
 
 
 def project(facts: _Facts, kind: str) -> list[Edge]:
@@ -245,7 +234,7 @@ def display_graph(
     nodes = [
         Node(
             iri,
-            facts.labels.get(iri, _local(iri)),
+            facts.labels.get(iri, shorten(iri, facts.base)),
             facts.kinds[iri],
             tuple(sorted(facts.documents.get(iri, ()))),
         )
@@ -256,7 +245,7 @@ def display_graph(
 
 def _resolve(focus: str, facts: _Facts) -> str:
     """A full IRI, or its tail after ``id/`` (``state/aze``)."""
-    for candidate in (focus, DEFAULT_BASE + "id/" + focus.strip("/")):
+    for candidate in (focus, expand(focus, facts.base or "")):
         if candidate in facts.kinds:
             return candidate
     raise MinekgError(f"--focus {focus}: no such resource in the graph (give its IRI or kind/key)")
@@ -270,10 +259,6 @@ def _around(edges: list[Edge], center: str, depth: int, kind: str) -> list[Edge]
     if len(near) == 1:
         raise MinekgError(f"--focus {center}: no links in the {kind} view (try --kind all)")
     return [e for e in edges if e.source in near and e.target in near]
-
-
-def _local(iri: str) -> str:
-    return iri.removeprefix(DEFAULT_BASE + "id/")
 
 
 def limited(graph: DisplayGraph, limit: int) -> DisplayGraph:
@@ -410,6 +395,16 @@ def _tooltip(node: Node, hidden: int) -> str:
     return "\n".join(lines)
 
 
+def write_page(
+    graph: Path, output: Path | None, kind: str, focus: str | None, depth: int, limit: int
+) -> tuple[Path, DisplayGraph]:
+    """``minekg show``: the page of a built graph, written to ``output`` (else beside it)."""
+    output = output or (graph if graph.is_dir() else graph.parent) / "graph.html"
+    drawn = display_graph(read_facts(store.load(graph)), kind, focus, depth, limit)
+    output.write_text(page(drawn), encoding="utf-8")
+    return output, drawn
+
+
 def page(graph: DisplayGraph) -> str:
     """The whole self-contained HTML page (no external scripts, styles or fonts)."""
     data = vis_data(graph)
@@ -418,20 +413,19 @@ def page(graph: DisplayGraph) -> str:
         {"name": name, "shape": STYLES[name].shape, "color": STYLES[name].color, "count": count}
         for name, count in sorted(counts.items())
     ]
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("minekg", "templates"),
-        autoescape=jinja2.select_autoescape(["j2"]),
-        keep_trailing_newline=True,
-    )
-    return environment.get_template(TEMPLATE).render(
-        title=graph.title,
-        data_json=_script_json(data),
-        legend=legend,
-        left_out=graph.left_out,
-        shown=len(graph.nodes),
-        links=len(graph.edges),
-        vis_js=(VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
-        vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
+    return (
+        pages.environment()
+        .get_template(TEMPLATE)
+        .render(
+            title=graph.title,
+            data_json=_script_json(data),
+            legend=legend,
+            left_out=graph.left_out,
+            shown=len(graph.nodes),
+            links=len(graph.edges),
+            vis_js=(VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
+            vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
+        )
     )
 
 

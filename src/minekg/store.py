@@ -1,28 +1,77 @@
 """The query store: a built dataset loaded into Oxigraph for fast SPARQL.
 
-Everything that reads the built graph (query, stats, show, publish, serve, push) opens it here, so
-they all see the same statements. The store is filled from the N-Quads dump that ``minekg build``
-writes, which keeps the build's dumps the one source of truth; Oxigraph loads it ten times faster
-than rdflib and answers typical queries 40-70 times faster (see ``PITFALLS.md``).
+Everything that reads the built graph (check, query, stats, show, publish, serve, push) opens it
+here, so they all see the same statements under the same base. The store is filled from the
+N-Quads dump that ``minekg build`` writes, which keeps the build's dumps the one source of truth;
+Oxigraph loads it ten times faster than rdflib and answers typical queries 40-70 times faster
+(see ``PITFALLS.md``). The base the graph was built under is read back from the graph itself (its
+``graph/provenance`` graph), so a build made with ``--base`` is shown, queried and published under
+that base without saying it again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from minekg.errors import MinekgError
 
-DUMP = "minekg.nq"
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
+DUMP = "minekg.nq"
+PROVENANCE = "graph/provenance"
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    """One RDF syntax as both engines name it."""
+
+    oxigraph: ox.RdfFormat
+    rdflib: str
+
+
+# The RDF files minekg reads, by suffix: the one table for every command.
 FORMATS = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".nq": RdfFormat(ox.RdfFormat.N_QUADS, "nquads"),
+    ".trig": RdfFormat(ox.RdfFormat.TRIG, "trig"),
+    ".nt": RdfFormat(ox.RdfFormat.N_TRIPLES, "nt"),
+    ".ttl": RdfFormat(ox.RdfFormat.TURTLE, "turtle"),
+    ".jsonld": RdfFormat(ox.RdfFormat.JSON_LD, "json-ld"),
 }
+
+
+@dataclass(frozen=True)
+class Built:
+    """A built graph opened for reading, with the base its IRIs were minted under.
+
+    ``base`` is None for an RDF file that minekg did not build (it has no provenance graph):
+    such a file can be queried and shown, but short forms like ``state/aze`` need full IRIs.
+    """
+
+    store: ox.Store
+    base: str | None
+    path: Path
+
+
+def rdf_file(path: Path) -> tuple[Path, RdfFormat]:
+    """The RDF file a ``--graph`` value names (a built folder means its dump), and its format."""
+    if not path.exists():
+        raise MinekgError(f"{path}: no such file or folder{_hint(path)}")
+    file = path / DUMP if path.is_dir() else path
+    fmt = FORMATS.get(file.suffix)
+    if fmt is None:
+        raise MinekgError(f"{file}: not an RDF file minekg reads ({', '.join(FORMATS)})")
+    if not file.is_file():
+        raise MinekgError(f"{file}: no such file{_hint(file)}")
+    return file, fmt
+
+
+def _hint(path: Path) -> str:
+    return " (run `minekg build` first)" if path.name in ("out", DUMP) else ""
 
 
 def load(path: Path) -> ox.Store:
@@ -30,22 +79,44 @@ def load(path: Path) -> ox.Store:
 
     Triples from a triples-only format go to the default graph; named graphs stay named.
     """
-    if not path.exists():
-        hint = " (run `minekg build` first)" if path.name in ("out", DUMP) else ""
-        raise MinekgError(f"{path}: no such file or folder{hint}")
-    file = path / DUMP if path.is_dir() else path
-    fmt = FORMATS.get(file.suffix)
-    if fmt is None:
-        raise MinekgError(f"{file}: not an RDF file minekg reads ({', '.join(FORMATS)})")
-    if not file.is_file():
-        hint = " (run `minekg build` first)" if file.name == DUMP else ""
-        raise MinekgError(f"{file}: no such file{hint}")
+    file, fmt = rdf_file(path)
     store = ox.Store()
     try:
-        store.bulk_load(path=file, format=fmt)
+        store.bulk_load(path=file, format=fmt.oxigraph)
     except (SyntaxError, ValueError) as exc:
-        raise MinekgError(f"{file}: not valid {fmt.name}: {exc}") from exc
+        raise MinekgError(f"{file}: not valid {fmt.oxigraph.name}: {exc}") from exc
+    except OSError as exc:
+        raise MinekgError(f"{file}: cannot read: {exc.strerror or exc}") from None
     return store
+
+
+def open_graph(path: Path) -> Built:
+    """The built graph at ``path`` (a built folder or one RDF file), with its base."""
+    store = load(path)
+    return Built(store, base_of(store), path)
+
+
+def load_dataset(path: Path) -> Dataset:
+    """The same graph as an rdflib Dataset, for the engines that need one (pyshacl, HermiT)."""
+    from rdflib import Dataset
+
+    file, fmt = rdf_file(path)
+    dataset = Dataset()
+    try:
+        dataset.parse(file, format=fmt.rdflib)
+    except OSError as exc:
+        raise MinekgError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    except Exception as exc:  # rdflib raises many parser-specific types
+        raise MinekgError(f"{file}: not valid {fmt.rdflib}: {exc}") from None
+    return dataset
+
+
+def base_of(store: ox.Store) -> str | None:
+    """The base IRI a dataset was built with: the prefix of its ``graph/provenance`` graph."""
+    for name in store.named_graphs():
+        if isinstance(name, ox.NamedNode) and name.value.endswith(PROVENANCE):
+            return name.value.removesuffix(PROVENANCE)
+    return None
 
 
 def of_nquads(payload: bytes) -> ox.Store:

@@ -112,3 +112,34 @@ class IRIs:
     def item(self, path: str, doc: str, key: str) -> URIRef:
         """A node that exists only in one document's graph: a claim, a figure, a citation."""
         return self._iri("id", path, doc, key)
+
+
+def expand(value: str, base: str, under: str = "id/") -> str:
+    """The IRI a short form stands for, as a person types it on the command line.
+
+    ``state/aze`` is ``<base>id/state/aze``; with ``under="id/document/"``, ``A-79-690`` is
+    ``<base>id/document/A-79-690``; ``mkg:Claim`` and ``measure:area_cleared_ha`` name terms of
+    the vocabulary (whatever the base); a full IRI is taken as it is.
+    """
+    value = value.strip()
+    if "://" in value or value.startswith("urn:"):
+        return value
+    for prefix in ("mkg", "measure"):
+        if value.startswith(prefix + ":"):
+            return str(PREFIXES[prefix]) + value.removeprefix(prefix + ":")
+    return base + under + value.strip("/")
+
+
+def shorten(iri: str, base: str | None) -> str:
+    """An IRI as a person reads it: ``state/aze``, ``graph/A-79-690``, ``mkg:Claim``.
+
+    The inverse of :func:`expand`; an IRI from elsewhere stays whole.
+    """
+    for prefix in ("mkg", "measure"):
+        if iri.startswith(str(PREFIXES[prefix])):
+            return f"{prefix}:{iri.removeprefix(str(PREFIXES[prefix]))}"
+    if base is not None:
+        for namespace in (base + "id/", base):
+            if iri.startswith(namespace):
+                return iri.removeprefix(namespace)
+    return iri

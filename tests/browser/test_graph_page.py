@@ -16,6 +16,8 @@ from rdflib.namespace import RDF
 from minekg.pipeline import BuildResult
 from minekg.vocab import MKG
 
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling Google (machines/python.md).
 FLAGS = [

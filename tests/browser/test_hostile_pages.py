@@ -84,7 +84,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         graph = "<https://w3id.org/minekg/graph/A-79-690>"
         dump.write(f"<{DOCUMENT}> {see_also} <{SCRIPT_ADDRESS}> {graph} .\n")
     site = folder / "site"
-    publish.write_site(site, publish.site_files(paths.out, ROOT / "ontology", ROOT / "queries"))
+    publish.write_site(site, publish.site_files(paths.out, ROOT / "ontology", [ROOT / "queries"]))
     return site
 
 

@@ -1,15 +1,18 @@
 """What a document cites: UN documents by symbol, resolutions in prose, customary IHL rules.
 
 UN symbols are written as symbols ("A/79/690", joint "A/78/908-S/2024/456", "A/C.3/79/L.35/Rev.1",
-"S/RES/822 (1993)") and in prose ("Security Council resolutions 822 (1993), 853 (1993) … and 884
-(1993)", "resolution No 78/70 of 7 December 2023 of the UN General Assembly"); both become the
-normal form of :mod:`minekg.symbols`. A prose resolution's organ follows the UN numbering system:
-"number (year)" is the Security Council's, "session/number" the General Assembly's, unless the
-text names another organ (Human Rights Council, ECOSOC) next to it.
+"S/RES/822 (1993)", the old five-digit "S/25719") and in prose ("Security Council resolutions
+822 (1993), 853 (1993) … and 884 (1993)", "resolution No 78/70 of 7 December 2023 of the UN
+General Assembly"); both become the normal form of :mod:`minekg.symbols`. A prose resolution's
+organ follows the UN numbering system: "number (year)" is the Security Council's,
+"session/number" the General Assembly's (with its letter: "51/45 S"), "year/number" ECOSOC's,
+unless the text names another organ (a commission of ECOSOC, the Human Rights Council) next to
+it: "Commission on Human Rights resolution 1995/79" is E/CN.4/RES/1995/79.
 
-A document's own symbols are the ones printed alone on a line (the page header of a UN
-document); every other symbol is a citation. Footnotes are read back to the sentence whose
-marker points at them, so a rule cited in footnote 2 supports the claim made in that sentence.
+A document's own symbols are the ones printed alone on a line, or with the distribution date
+beside them (the masthead and page header of a UN document); every other symbol is a citation.
+Footnotes are read back to the sentence whose marker points at them, so a rule cited in
+footnote 2 supports the claim made in that sentence.
 """
 
 from __future__ import annotations
@@ -21,18 +24,24 @@ from minekg import symbols
 from minekg.extract.text import Flat
 
 SYMBOL = re.compile(
-    r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?(?![a-z])|\d{1,4}(?:\.\d{1,3})?|L\.\d{1,4}))+"
+    r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?(?![a-z])|\d{1,5}(?:\.\d{1,3})?|L\.\d{1,4}))+"
     r"(?:\s?\\?\(\d{4}\\?\))?(?:/(?:Add|Corr|Rev|Amend)\.\d{1,3})*"
 )
-SYMBOL_LINE = re.compile(rf"(?:{SYMBOL.pattern})(?:\s?[-–]\s?{SYMBOL.pattern})*")
+SYMBOL_LINE = re.compile(
+    rf"(?:{SYMBOL.pattern})(?:\s?[-–]\s?{SYMBOL.pattern})*"
+    r"(?:\s+\d{1,2}\s[A-Z][a-z]+\s\d{4})?"  # a masthead prints the distribution date beside it
+)
 URL = re.compile(r"https?://\S+")
-ITEM = r"\[?(?:ES-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}|\d{1,4}\s?\\?\(\d{4}\\?\))\]?(?:\(#\))?"
+ITEM = (
+    r"\[?(?:ES-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}(?:\s[A-Z](?![\w.]))?|\d{1,4}\s?\\?\(\d{4}\\?\))\]?"
+    r"(?:\(#\))?"
+)
 RESOLUTIONS = re.compile(
     rf"\b[Rr]esolutions?\s(?:[Nn]os?\.?\s?)?(?P<list>{ITEM}"
     rf"(?:(?:\s?,\s?(?:and\s)?|\s(?:and|&)\s|\s?(?:…|\.\.\.),?\s?(?:and\s)?){ITEM})*)"
 )
 RESOLUTION_ITEM = re.compile(
-    r"(?P<es>ES-\d{1,2}/\d{1,3})|(?P<session>\d{1,4})/(?P<number>\d{1,4})"
+    r"(?P<es>ES-\d{1,2}/\d{1,3})|(?P<session>\d{1,4})/(?P<number>\d{1,4})(?:\s(?P<letter>[A-Z]))?"
     r"|(?P<sc>\d{1,4})\s?\\?\((?P<year>\d{4})\\?\)"
 )
 UNESCO_SYMBOL = re.compile(r"\bresolution\s(?P<symbol>\d{1,2}\s(?:HCP|C|EX)\s\d{1,3})\b")
@@ -44,6 +53,8 @@ IHL_CONTEXT = re.compile(
     r"\b(?:customary|humanitarian\slaw|IHL\b|Red\sCross|ICRC\b|Ibid)", re.IGNORECASE
 )
 ORGAN_NEARBY = (
+    (re.compile(r"Commission\son\sHuman\sRights"), "E/CN.4/RES/"),
+    (re.compile(r"Commission\son\sthe\sStatus\sof\sWomen"), "E/CN.6/RES/"),
     (re.compile(r"Human Rights Council"), "A/HRC/RES/"),
     (re.compile(r"Economic and Social Council|ECOSOC"), "E/RES/"),
     (re.compile(r"General Assembly"), "A/RES/"),
@@ -52,6 +63,7 @@ ORGAN_NEARBY = (
 FOOTNOTE_SEPARATOR = re.compile(r"^\s*_{5,}\s*$")
 FOOTNOTE_LINE = re.compile(r"^\s{0,3}(?P<n>\d{1,3})\s{1,3}(?=\S)")
 LAST_RULE = 161
+FIRST_YEAR = 1946  # the first year of UN resolutions: a "session" this high is a year
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,8 @@ def find_citations(flat: Flat) -> Citations:
 
 
 def own_symbols(flat: Flat) -> list[tuple[str, int, int]]:
-    """Symbols printed alone on a line of the clean text: a UN document's own header."""
+    """Symbols printed alone on a line of the clean text (or beside a date): a UN document's
+    own masthead or page header."""
     found: list[tuple[str, int, int]] = []
     seen: set[str] = set()
     position = 0
@@ -223,10 +236,15 @@ def _prose_resolutions(text: str, match: re.Match[str]) -> list[Cited]:
             symbol = f"S/RES/{item['sc']} ({item['year']})"
         elif item["es"]:
             symbol = f"A/RES/{item['es']}"
-        elif prefix in ("A/HRC/RES/", "E/RES/"):
-            symbol = f"{prefix}{item.group()}"
+        elif prefix not in ("", "A/RES/", "S/RES/"):
+            symbol = f"{prefix}{item['session']}/{item['number']}"
+        elif int(item["session"]) >= FIRST_YEAR:
+            # "1995/79": ECOSOC and its commissions number resolutions by year, the General
+            # Assembly by session, so a year-numbered resolution is never the Assembly's.
+            symbol = f"E/RES/{item['session']}/{item['number']}"
         else:
             symbol = f"A/RES/{item['session']}/{item['number']}"
+            symbol += f" {item['letter']}" if item["letter"] else ""
         found.append(Cited(start, end, symbol=symbol))
     return found
 

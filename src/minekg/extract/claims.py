@@ -5,8 +5,9 @@ party with conduct (refusal, violation, aggression, occupation, planting mines, 
 …) or with breaking a rule of law. The claimant is the body the author speaks for; the accused
 is the other state named in the sentence ("Armenia", "Armenian armed forces"), or, when the
 sentence carries on an accusation without naming anyone ("landmines were placed in civilian
-areas"), the party the document accused last, within the same stretch of text. Rules and
-documents invoked come from the same sentence and from the footnotes its markers point to.
+areas"), the party the document accused last, within the same stretch of text. A paragraph a
+news outlet opens in its own voice ("Note that, …") is the outlet's claim. Rules and documents
+invoked come from the same sentence and from the footnotes its markers point to.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from minekg.extract.citations import Citations
 from minekg.extract.entities import Mention
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, lemma
 
 ACCUSATION = re.compile(
     r"\b(?:refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby|accus"
@@ -32,8 +33,13 @@ STRONG = re.compile(
 )
 ACCUSER = re.compile(
     r"(?:[’']s\s(?:government|authorities|foreign\sministry|delegation)\s)?\s?(?:also\s)?"
-    r"(?:accuses|accused|blames|blamed|charges|charged|condemns|condemned|alleges|alleged)\b"
+    r"(?P<verb>[a-z]+)\b"
 )
+ACCUSING = frozenset("accuse blame charge condemn allege denounce".split())  # lemmas
+OWN_VOICE = re.compile(
+    r"(?:Note\sthat|It\sshould\sbe\snoted|It\sis\sworth\snoting|Notably|Recall\sthat"
+    r"|To\srecall)\b"
+)  # a news outlet's formulas for a note in its own voice, not the source it reports
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
 CARRY_SENTENCES = 1
 URL = re.compile(r"https?://\S+")
@@ -62,6 +68,7 @@ def find_claims(
     citations: Citations,
     claimant: Mention | None,
     footnotes: list[tuple[int, int]],
+    publisher: Mention | None = None,
 ) -> list[ClaimFound]:
     """Claims of the body the author speaks for; footnote text states no claim of its own."""
     if claimant is None:
@@ -75,10 +82,13 @@ def find_claims(
             states.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
     states.sort(key=lambda m: m.start)
     state_starts = [m.start for m in states]
+    laws_named = [m for m in mentions if m.key in LAW_KEYS]
+    law_starts = [m.start for m in laws_named]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
     cues = [m.start() for m in ACCUSATION.finditer(lower)]
     strong = [m.start() for m in STRONG.finditer(lower)]
     claims: list[ClaimFound] = []
+    voiced = own_voice(flat) if publisher is not None else []
     last_accused: tuple[int, Mention] | None = None
     for index, (start, end) in enumerate(flat.sentences):
         if any(s <= start < e for s, e in footnotes):
@@ -107,10 +117,12 @@ def find_claims(
             continue
         last_accused = (index, accused[0])
         by = speaker or claimant
+        if publisher is not None and any(s <= start < e for s, e in voiced):
+            by = publisher
         unique = {m.label: m for m in accused if m.label != by.label}
         if not unique:
             continue
-        laws = [m for m in mentions if start <= m.start < end and m.key in LAW_KEYS]
+        laws = laws_named[bisect_left(law_starts, start) : bisect_left(law_starts, end)]
         claims.append(
             ClaimFound(
                 claimant=by.label,
@@ -129,11 +141,25 @@ def find_claims(
 
 
 def _accuser(text: str, states: list[Mention]) -> Mention | None:
-    """A state the sentence says accuses another ("Ukraine accuses Russia of …")."""
+    """A state the sentence says accuses another ("Ukraine accuses Russia of …", "accused",
+    "is accusing": any inflection, by lemma)."""
     for state in states:
-        if ACCUSER.match(text, state.end):
+        found = ACCUSER.match(text, state.end)
+        if found and lemma(found["verb"]) in ACCUSING:
             return state
     return None
+
+
+def own_voice(flat: Flat) -> list[tuple[int, int]]:
+    """Paragraphs a news outlet opens with a note in its own voice ("Note that, …"): what they
+    assert is the outlet's claim, not the claim of the source the article reports."""
+    text = flat.lined
+    spans = []
+    for match in re.finditer(r"(?:^|¶)\s?", text):
+        if OWN_VOICE.match(text, match.end()):
+            end = text.find("¶", match.end())
+            spans.append((match.end(), end if end >= 0 else len(text)))
+    return spans
 
 
 def _any_in(positions: list[int], start: int, end: int) -> bool:

@@ -13,6 +13,7 @@ province/district/oblast" or "the town of …".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,13 +56,14 @@ ORGANIZATION_HEADS = (
     r"Agency|Authority|Centre|Center|Programme|Program|Organization|Organisation|Committee"
     r"|Commission|Ministry|Service|Court|Movement|Office|Foundation|Fund|Council|Network"
     r"|Campaign|Association|Institute|Mission|Union|Forces|Department|Directorate|Alliance"
-    r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank"
+    r"|Group|Society|Trust|Coalition|Corps|Bureau|Bank|Party|Front|Army|Volunteers"
 )
 ORGANIZATION_HEAD = frozenset(ORGANIZATION_HEADS.lower().split("|"))
 NAME_WORD = r"(?:[A-Z][\w’'\-]+|of|for|on|and|the|in|de|du|la)"
 NEW_ORGANIZATION = re.compile(
     rf"\b(?:[A-Z][\w’'\-]+\s)(?:{NAME_WORD}\s){{0,7}}?(?:{ORGANIZATION_HEADS})"
-    rf"(?:\s(?:of|for|on)\s(?:the\s)?(?:[A-Z][\w’'\-]+\s?){{1,5}})?"
+    rf"(?:\s(?:{ORGANIZATION_HEADS}))?"
+    rf"(?:\s(?:of|for|on|to)\s(?:the\s)?[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){{0,4}}){{0,3}}"
 )
 PERSON_NAME = (
     r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?"
@@ -89,6 +91,10 @@ NEW_PLACE = re.compile(
     r"|\b(?P<name2>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?)\s(?:province|Province|district|District"
     r"|oblast|Oblast|region|Region|governorate|Governorate|municipality)\b"
 )
+ORGANIZATION_FIRST = frozenset(
+    "United International National Special Humanitarian Mine Economic General Security"
+    " Permanent".split()
+)  # words that open no person's or place's name but many organizations'
 PERSON_CUE = frozenset(
     "signed by president minister ambassador secretary director dr mr ms mrs chair chairperson"
     " spokesperson envoy rapporteur representative head chief deputy".split()
@@ -164,6 +170,37 @@ class Mention:
     end: int
     key: str | None = None
     media: bool = False  # a news outlet, by its type in the reference data
+    # An external identifier where a shipped gazetteer knows the entity, as a CURIE:
+    # "geonames:<id>" for a GeoNames place, "iso3166-2:<code>" for a subdivision
+    # ("iso3166-2:UA-63").
+    identifier: str | None = None
+
+
+class SpanIndex:
+    """Mentions by position: which of them overlap a span, in logarithmic time, so that
+    merging the finders' names stays linear in what they find."""
+
+    def __init__(self, mentions: list[Mention] | None = None) -> None:
+        self.items: list[Mention] = sorted(mentions or [], key=lambda m: (m.start, m.end))
+        self.starts = [m.start for m in self.items]
+        self.longest = max((m.end - m.start for m in self.items), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[Mention]:
+        low = bisect_left(self.starts, start - self.longest)
+        high = bisect_left(self.starts, end)
+        return [m for m in self.items[low:high] if m.end > start and m.start < end]
+
+    def add(self, mention: Mention) -> None:
+        at = bisect_right(self.starts, mention.start)
+        self.starts.insert(at, mention.start)
+        self.items.insert(at, mention)
+        self.longest = max(self.longest, mention.end - mention.start)
+
+    def remove(self, mention: Mention) -> None:
+        at = bisect_left(self.starts, mention.start)
+        while self.items[at] is not mention:
+            at += 1
+        del self.starts[at], self.items[at]
 
 
 @dataclass
@@ -233,37 +270,50 @@ def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
             spans.append(doc[start:end])
             spans[-1].label_ = doc.vocab.strings[match_id]
     kept = filter_spans(spans)
-    kept_kinds = [(s.start, s.end, gaz.entries[s.label_][0]) for s in kept]
+    kept_starts = [s.start for s in kept]
     kept_keys = {(s.start, s.end, s.label_) for s in kept}
-    nested = [
-        span
-        for span in spans
-        if (span.start, span.end, span.label_) not in kept_keys
-        and any(
-            s <= span.start
-            and span.end <= e
-            and (kind != gaz.entries[span.label_][0] or _part_of(flat.text, span.start_char))
-            for s, e, kind in kept_kinds
-        )
-    ]
-    mentions = []
+    nested = []
+    for span in spans:
+        if (span.start, span.end, span.label_) in kept_keys:
+            continue
+        at = bisect_right(kept_starts, span.start) - 1
+        if at < 0:
+            continue
+        outer = kept[at]
+        if span.end <= outer.end and (
+            gaz.entries[outer.label_][0] != gaz.entries[span.label_][0]
+            or _part_of(flat.text, span.start_char)
+        ):
+            nested.append(span)
+    index = SpanIndex()
     for span in kept + filter_spans(nested):
         kind, label, key = gaz.entries[span.label_]
         if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[span.end_char :]):
             continue
         media = key in gaz.media
-        mentions.append(Mention(kind, label, span.start_char, span.end_char, key, media))
+        index.add(Mention(kind, label, span.start_char, span.end_char, key, media))
     for mention in _new_names(flat):
-        overlapping = [m for m in mentions if mention.start < m.end and m.start < mention.end]
+        overlapping = index.overlapping(mention.start, mention.end)
         if not overlapping or (
             mention.kind == "organization"
             and all(
-                m.kind in ("state", "place") and mention.start <= m.start and m.end <= mention.end
+                (
+                    m.kind in ("state", "place")
+                    or (m.kind == "organization" and m.start == mention.start)
+                )
+                and mention.start <= m.start
+                and m.end <= mention.end
+                and (m.start, m.end) != (mention.start, mention.end)
                 for m in overlapping
             )
         ):
-            mentions.append(mention)
-    return sorted(mentions, key=lambda m: (m.start, m.end))
+            # A longer name that begins with a known organization's ("United Nations Mine
+            # Action Service") is another organization.
+            for inner in overlapping:
+                if inner.kind == "organization":
+                    index.remove(inner)
+            index.add(mention)
+    return index.items
 
 
 def _new_names(flat: Flat) -> list[Mention]:
@@ -271,7 +321,7 @@ def _new_names(flat: Flat) -> list[Mention]:
     found: list[Mention] = []
     for match in flat.near(ORGANIZATION_HEAD, NEW_ORGANIZATION, 120, 90, text):
         name = _strip_leading(match.group().strip())
-        if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES:
+        if len(name.split()) >= 2 and name.split()[0] not in NOT_NAMES - ORGANIZATION_FIRST:
             start = match.start() + match.group().index(name)
             found.append(Mention("organization", name, start, start + len(name)))
     for match in flat.near(PERSON_CUE, NEW_PERSON, 40, 60, text):
@@ -300,18 +350,7 @@ def _part_of(text: str, start: int) -> bool:
 
 def _strip_leading(name: str) -> str:
     words = name.split()
-    while words and words[0] in NOT_NAMES - {
-        "United",
-        "International",
-        "National",
-        "Special",
-        "Humanitarian",
-        "Mine",
-        "Economic",
-        "General",
-        "Security",
-        "Permanent",
-    }:
+    while words and words[0] in NOT_NAMES - ORGANIZATION_FIRST:
         words = words[1:]
     return " ".join(words)
 
@@ -344,3 +383,20 @@ def most_named_state(mentions: list[Mention]) -> Mention | None:
     if not counts:
         return None
     return first[max(counts, key=lambda label: (counts[label], -first[label].start))]
+
+
+def state_codes(mentions: list[Mention], reference: Reference) -> set[str]:
+    """The ISO 3166 codes of the states a document names: where its towns are likely to lie."""
+    codes: set[str] = set()
+    for mention in mentions:
+        if mention.kind != "state":
+            continue
+        entry = reference.get(mention.key) if mention.key else None
+        code = getattr(entry, "iso3166", None)
+        if code is None:
+            try:
+                code = pycountry.countries.lookup(mention.label).alpha_2
+            except LookupError:
+                continue
+        codes.add(code)
+    return codes

@@ -14,12 +14,14 @@ resolution "of 7 December 2023"; "issued on 31 July 2023"; "the Court issued/dec
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import Any
 
 from minekg.extract.citations import Citations
 from minekg.extract.dates import YEAR, DateMention
 from minekg.extract.entities import Mention
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, lemma
 
 ORDINAL_NUMBERS = {
     "first": 1,
@@ -167,6 +169,7 @@ def find_events(
     flat: Flat, dates: list[DateMention], mentions: list[Mention], citations: Citations
 ) -> list[Event]:
     found: list[Event] = []
+    dates, mentions = Positioned(dates), Positioned(mentions)
     for finder in (
         _meetings,
         _recurring,
@@ -176,6 +179,7 @@ def find_events(
         _wars,
         _operations,
         _others,
+        _triggered,
     ):
         found += finder(flat, dates, mentions, citations)
     return _merge(found)
@@ -332,7 +336,7 @@ def _wars(
         events.append(_with_details(flat, event, dates, mentions))
     for match in flat.near(LAUNCH_WORD, WAR_START, 5, 70):
         sentence = flat.sentence_of(match.start())
-        years = [d for d in dates if sentence[0] <= d.start < sentence[1]]
+        years = _between(dates, sentence[0], sentence[1])
         if years:
             name = " ".join(text[sentence[0] : match.end()].split())[:150]
             events.append(Event("war", name, sentence[0], match.end(), years[0].value))
@@ -349,7 +353,7 @@ def _operations(
         by_sentence.setdefault(flat.sentence_of(found.start()), []).append(found)
     for (sentence_start, sentence_end), operations in by_sentence.items():
         sentence = text[sentence_start:sentence_end]
-        inside = [d for d in dates if sentence_start <= d.start < sentence_end]
+        inside = _between(dates, sentence_start, sentence_end)
         respectively = "respectively" in sentence and len(inside) >= len(operations)
         for index, match in enumerate(operations):
             name = match["name"][0].upper() + match["name"][1:]
@@ -418,9 +422,9 @@ def _with_details(
     anywhere: bool = False,
 ) -> Event:
     sentence = flat.sentence_of(event.start)
-    after = [d for d in dates if event.end <= d.start < sentence[1]]
+    after = _between(dates, event.end, sentence[1])
     if not after and anywhere:
-        after = [d for d in dates if sentence[0] <= d.start < sentence[1]]
+        after = _between(dates, sentence[0], sentence[1])
     if after:
         event.date, event.last = after[0].value, after[0].last
     text = flat.text
@@ -442,14 +446,90 @@ def _with_details(
 
 def _in_sentence(flat: Flat, mentions: list[Mention], offset: int) -> list[Mention]:
     start, end = flat.sentence_of(offset)
-    return [m for m in mentions if start <= m.start < end]
+    return _between(mentions, start, end)
 
 
 def _date_at(dates: list[DateMention], offset: int) -> DateMention | None:
-    for date in dates:
-        if offset <= date.start <= offset + 3:
-            return date
-    return None
+    near = _between(dates, offset, offset + 4)
+    return near[0] if near else None
+
+
+class Positioned(list):  # type: ignore[type-arg]
+    """Dates or mentions sorted by start, with their starts, for bisection: an event's work is
+    bounded by its sentence, not by the document's length."""
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__(sorted(items, key=lambda item: item.start))
+        self.starts = [item.start for item in self]
+
+
+def _between(items: list[Any], start: int, end: int) -> list[Any]:
+    """The items (sorted by start) that start in ``[start, end)``."""
+    starts = items.starts if isinstance(items, Positioned) else [i.start for i in items]
+    return list(items[bisect_left(starts, start) : bisect_left(starts, end)])
+
+
+TRIGGERS = {
+    "visit": "visit",
+    "meet": "meeting",
+    "meeting": "meeting",
+    "conference": "conference",
+    "sign": "signing",
+    "signing": "signing",
+    "signature": "signing",
+    "adopt": "resolution_adoption",
+    "adoption": "resolution_adoption",
+    "survey": "survey",
+    "establish": "establishment",
+    "establishment": "establishment",
+    "election": "election",
+    "attack": "attack",
+    "launch": "project",
+    "deploy": "deployment",
+    "deployment": "deployment",
+}
+TRIGGER_REACH = 90
+TRIGGER_NAME = re.compile(r"[^,;:().]{0,70}")
+
+
+def _triggered(
+    flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
+) -> list[Event]:
+    """An event noun or verb (any inflection: "visited", "signing", "adopted") with a full
+    date in the same clause: "my visit to Viet Nam on 11 and 12 April 1993", "surveyed in
+    May 2004", "done at Oslo on 18 September 1997". One event per date and clause."""
+    text = flat.text
+    events: list[Event] = []
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    triggers = flat.words_where(lambda word: lemma(word) in TRIGGERS)
+    for at in triggers:
+        match = re.compile(r"[A-Za-z]+").match(text, at)
+        if match is None:
+            continue
+        kind = TRIGGERS[lemma(match.group().lower())]
+        sentence = flat.sentence_of(match.start())
+        near = _between(
+            dates,
+            max(sentence[0], match.start() - TRIGGER_REACH),
+            min(sentence[1], match.end() + TRIGGER_REACH),
+        )
+        near = [d for d in near if len(d.value) >= 7 and ";" not in text[match.end() : d.start]]
+        if not near:
+            continue
+        date = min(near, key=lambda d: abs(d.start - match.start()))
+        if (date.value, sentence) in seen:
+            continue
+        seen.add((date.value, sentence))
+        tail = TRIGGER_NAME.match(text, match.end())
+        name = text[match.start() : match.end()] + (tail.group() if tail else "")
+        name = _trim_name(name.split(" on ")[0].split(" in 19")[0].split(" in 20")[0])
+        event = Event(kind, name, match.start(), match.start() + len(name), date.value, date.last)
+        event.key = f"{kind} {date.value}"
+        for mention in _in_sentence(flat, mentions, match.start()):
+            if mention.kind == "place" and abs(mention.start - match.start()) < TRIGGER_REACH:
+                event.places.append(mention)
+        events.append(event)
+    return events
 
 
 def _merge(events: list[Event]) -> list[Event]:

@@ -177,9 +177,17 @@ POST_CONFLICT = re.compile(
 )
 MINE_WORDS = re.compile(r"mine|explosi|ERW|UXO|ordnance|booby", re.IGNORECASE)
 CLEARED = (
-    r"neutrali[sz]|cleared|clearance|destroyed|removed|found|detected|detection|defused|released"
-    r"|demined"
+    r"neutrali[sz]|clear(?:ed|ing|ance)|destroy|removed|found|detected|detection|defused|released"
+    r"|demined|dispos"
 )
+GENERIC_MEASURES = frozenset(
+    "duration_days duration_years months persons_affected share_pct share occasions"
+    " length_km".split()
+)  # what a number of days or people is, when nothing says it is about mines
+RATE = re.compile(
+    r"\b(?:each|every|a|per)\s(?:day|week|month|year)\b|\bannually\b|\bdaily\b", re.IGNORECASE
+)
+COST = re.compile(r"\bcosts?\b|\bneeds?\b|\brequire|\bbudget|\bestimated\sat", re.IGNORECASE)
 ESTIMATED = (
     r"estimat|planted|contaminat|pollut|laid|remain|buried|cover|mined|suspected|hazard|stands\sat"
 )
@@ -230,12 +238,15 @@ def find_figures(
         blocked[s:e] = b"\x01" * (e - s)
     main_state = most_named_state(mentions)
     places = [m for m in mentions if m.kind in ("place", "state")]
+    # Positions once, for the bisections of every figure (a figure's work stays bounded).
+    date_starts = [d.start for d in dates]
+    place_starts = [m.start for m in places]
     figures: list[Figure] = []
     for match in NUMBER.finditer(text):
         start, end = match.start(), match.end()
         if blocked.find(1, start, end) != -1:
             continue
-        figure = _figure(flat, match, dates, places, main_state)
+        figure = _figure(flat, match, dates, places, main_state, date_starts, place_starts)
         if figure is not None:
             figures.append(figure)
     for match in FRACTION.finditer(text):
@@ -266,6 +277,8 @@ def _figure(
     dates: list[DateMention],
     places: list[Mention],
     main_state: Mention | None,
+    date_starts: list[int],
+    place_starts: list[int],
 ) -> Figure | None:
     text = flat.text
     start, end = match.start(), match.end()
@@ -301,7 +314,11 @@ def _figure(
     measure = _measure(
         unit, text[start:unit_end], clause, before, text[sentence[0] : sentence[1]], rest
     )
-    period_text, period_start, period_end = _period(text, sentence, dates)
+    if (measure in GENERIC_MEASURES or measure.endswith("_share")) and not MINE_WORDS.search(
+        text, sentence[0], sentence[1]
+    ):
+        return None
+    period_text, period_start, period_end = _period(text, sentence, dates, date_starts)
     qualifier, qualified_start = _qualifier(text, start, sentence[0])
     return Figure(
         measure=measure,
@@ -311,11 +328,11 @@ def _figure(
         end=max(unit_end, end),
         sentence=sentence,
         qualifier=qualifier,
-        as_of=_as_of(text, sentence, dates),
+        as_of=_as_of(text, sentence, dates, date_starts),
         period_text=period_text,
         period_start=period_start,
         period_end=period_end,
-        place=_place(places, sentence, start) or main_state,
+        place=_place(places, place_starts, sentence, start) or main_state,
         context=measure in CONTEXT_MEASURES,
     )
 
@@ -402,6 +419,11 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
         return cue or "share_pct"
     if unit in ("km2", "hectares", "m2"):
         suffix = {"km2": "km2", "hectares": "ha", "m2": "m2"}[unit]
+        # The verb that governs the area ("cleared from 130 km2 of contaminated land") says
+        # what it is before any noun after it does.
+        verb = re.search(rf"(?:{CLEARED})\W+(?:\w+\W+){{0,3}}$", before[-60:], re.IGNORECASE)
+        if verb and not re.search(r"released|release", verb.group(), re.IGNORECASE):
+            return f"area_cleared_{suffix}"
         cue = _nearest(
             {
                 "area_released": r"released|release\b",
@@ -473,9 +495,11 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
     if unit == "teams":
         return "demining_teams"
     if unit in ("usd", "eur"):
-        if re.search(r"fund|contribut|donat|provided|allocat|pledg|grant", sentence, re.IGNORECASE):
-            return f"mine_action_funding_{unit}"
-        return f"clearance_cost_{unit}"
+        # Money is what a mine-action text gives (funding) unless the words around it say
+        # it is what something costs or needs.
+        if COST.search(before[-60:]) or COST.search(clause[:80]):
+            return f"clearance_cost_{unit}"
+        return f"mine_action_funding_{unit}"
     return unit
 
 
@@ -496,9 +520,13 @@ def _person_measure(
         return "mine_victims_killed" if mine else "conflict_deaths"
     if re.search(r"injur|wounded|maimed", words):
         return "mine_victims_injured" if mine else "conflict_injured"
-    if re.search(r"refugees|idps|displaced", words):
+    if re.search(r"idps|displaced", words):
         return "idps"
+    if re.search(r"refugees", words):  # who fled abroad: not internally displaced
+        return "refugees"
     victims = "mine_victims_post_conflict" if post else "mine_victims_total"
+    if RATE.search(clause[:80]) or RATE.search(before[-40:]):
+        victims = "mine_victims_annual"  # a rate ("each day", "a month") is not a total
     cues = {
         "population_at_risk": r"\b(?:live|living|reside|residing)\s(?:in|near)\b",
         "missing_persons": r"missing|disappeared",
@@ -558,26 +586,27 @@ def _qualifier(text: str, start: int, sentence_start: int) -> tuple[str | None, 
     return None, start
 
 
-def _in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:
-    """The dates (sorted by start) that start in ``[start, end)``."""
-    starts = [d.start for d in dates]
+def _in(dates: list[DateMention], starts: list[int], start: int, end: int) -> list[DateMention]:
+    """The dates (sorted by start, at ``starts``) that start in ``[start, end)``."""
     return dates[bisect_left(starts, start) : bisect_left(starts, end)]
 
 
-def _as_of(text: str, sentence: tuple[int, int], dates: list[DateMention]) -> str | None:
-    for date in _in(dates, sentence[0], sentence[1]):
+def _as_of(
+    text: str, sentence: tuple[int, int], dates: list[DateMention], starts: list[int]
+) -> str | None:
+    for date in _in(dates, starts, sentence[0], sentence[1]):
         if AS_OF_BEFORE.search(text[max(sentence[0], date.start - 20) : date.start]):
             return date.last or date.value
     return None
 
 
 def _period(
-    text: str, sentence: tuple[int, int], dates: list[DateMention]
+    text: str, sentence: tuple[int, int], dates: list[DateMention], starts: list[int]
 ) -> tuple[str | None, str | None, str | None]:
     found = PERIOD.search(text, sentence[0], sentence[1])
     if not found:
         return None, None, None
-    inside = _in(dates, found.start(), found.end())
+    inside = _in(dates, starts, found.start(), found.end())
     phrase = found.group().strip()
     lower = phrase.lower()
     if lower.startswith("since") and inside:
@@ -587,10 +616,11 @@ def _period(
     return phrase, None, None
 
 
-def _place(places: list[Mention], sentence: tuple[int, int], start: int) -> Mention | None:
+def _place(
+    places: list[Mention], starts: list[int], sentence: tuple[int, int], start: int
+) -> Mention | None:
     """The place or state named nearest the figure in its sentence, else the last one named
     shortly before it (a paragraph that names its country once)."""
-    starts = [m.start for m in places]
     first, last = bisect_left(starts, sentence[0]), bisect_left(starts, sentence[1])
     if first < last:
         return min(places[first:last], key=lambda m: abs(m.start - start))

@@ -5,14 +5,25 @@ UN correspondence follows fixed formulas: a title "Letter dated 12 December 2024
 Permanent Representative of X to the United Nations addressed to the Secretary-General", a
 signature "(Signed) Name" over the signer's post, annexes headed "Annex I to the letter dated …".
 News and opinion pieces put the title on the first line and the author in a byline ("By Name")
-or a closing note ("Name is the First Secretary of the Embassy"). Those formulas are what this
-module reads; anything else is left empty for the reviewer rather than guessed.
+or a closing note ("Name is the First Secretary of the Embassy"). A UN document's masthead
+("Distr. GENERAL", its symbol beside the distribution date, "ORIGINAL: ENGLISH", the title in
+capitals) makes it a report or resolution of its organ, whatever it reports on. A treaty text
+opens with its title as a heading over "Article 1" and is dated where it was "done at". An
+archived media release or speech carries YAML front matter (title, date, creators "Last,
+First", the speaker's post as source, the archive's address): that is the document's own
+statement of who speaks, and the government's country is read from its ".gov.xx" address.
+Those formulas are what this module reads; anything else is left empty for the reviewer rather
+than guessed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+import pycountry
+import yaml
 
 from minekg.extract.dates import DateMention, find_dates
 from minekg.extract.entities import Mention
@@ -59,6 +70,29 @@ ADDRESSEES = {
     "President of the Security Council": "President of the United Nations Security Council",
     "President of the General Assembly": "President of the United Nations General Assembly",
 }
+FRONT_MATTER = re.compile(r"\A---\n(?P<body>.*?)\n---\n", re.DOTALL)
+GOVERNMENT_SITE = re.compile(r"\.gov\.(?P<cc>[a-z]{2})\b")
+PERSON_CREATOR = re.compile(
+    r"^(?P<last>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+)?),\s(?P<first>[A-Z][\w.’'\-\s]+)$"
+)
+MASTHEAD = re.compile(r"\bDistr\.\s+(?:GENERAL|LIMITED|RESTRICTED)\b", re.IGNORECASE)
+MASTHEAD_TITLE = re.compile(
+    r"^(?!(?:Distr|ORIGINAL|Original|GENERAL|English)\b)(?P<title>[A-Z][A-Z0-9 ,.;:’'()\-–]{15,})$",
+    re.MULTILINE,
+)
+TREATY_TITLE = re.compile(
+    r"^#*\s*(?P<title>(?:Convention|Protocol|Treaty|Agreement|Charter)\s(?:on|of|for|relating"
+    r"|concerning|between|to|on\s)[^\n]{5,400})$",
+    re.MULTILINE,
+)
+TREATY_BODY = re.compile(
+    r"\bArticle\s+1\b.*?\b(?:States\sParties|High\sContracting\sParties)\b", re.DOTALL
+)
+DONE_AT = re.compile(r"\b[Dd]one\sat\s[A-Z][^.;]{0,60}?(?:,\s|\s)(?:on\s)?(?:this\s)?")
+SPOKEN = re.compile(
+    r"\b(?:MEDIA\sRELEASE|Media\sRe[lI]ease|NEWS\sRELEASE|PRESS\sRELEASE|SPEECH|Speech|ADDRESS"
+    r"|Address\sby|TRANSCRIPT|Transcript|STATEMENT\sBY|Statement\sby)\b"
+)
 OFFICIAL_WORK = re.compile(
     r"Embassy|Ministry|Mission|Permanent\sRepresentative|Government|Minister"
 )
@@ -104,7 +138,9 @@ def _segment_meta(
     head = text[head_offset : min(end, head_offset + 1200)]
     meta = Meta(span=(start, min(end, start + 60)))
     letter = LETTER_TITLE.search(head)
-    if letter and letter.start() < 600:
+    if covering and _own_form(meta, flat, mentions):
+        pass
+    elif letter and letter.start() < 600:
         meta.type = "letter"
         meta.title = letter["title"]
         meta.span = (head_offset + letter.start(), head_offset + letter.end())
@@ -143,7 +179,8 @@ def _segment_meta(
         if title_span:
             meta.span = title_span
     body = text[start:end]
-    _author(meta, flat, start, flat.lined[start:end], mentions, main_state, covering)
+    if meta.author is None:
+        _author(meta, flat, start, flat.lined[start:end], mentions, main_state, covering)
     if meta.date is None:
         meta.date = _header_date(body[:200]) if covering else _signature_date(flat.lined[start:end])
     return meta
@@ -248,3 +285,103 @@ def _signature_date(body: str) -> str | None:
         dates = find_dates(found["date"])
         return dates[0].value if dates else None
     return None
+
+
+def _own_form(meta: Meta, flat: Flat, mentions: list[Mention]) -> bool:
+    """A document that says what it is by its form: front matter, a UN masthead, a treaty."""
+    clean = flat.source.text
+    front = FRONT_MATTER.match(flat.source.original)  # cleaning joins its lines: read it raw
+    if front:
+        return _front_matter(meta, flat, front)
+    if MASTHEAD.search(clean[:400]):
+        return _masthead(meta, flat, clean)
+    treaty = TREATY_TITLE.search(clean[:3000])
+    if treaty and TREATY_BODY.search(clean, treaty.end(), treaty.end() + 20000):
+        meta.type = "treaty"
+        meta.title = treaty["title"].strip()
+        meta.span = _span_of(flat, treaty.start("title"), treaty["title"].strip())
+        done = DONE_AT.search(flat.text)
+        dates = find_dates(flat.text[done.end() : done.end() + 40]) if done else []
+        meta.date = dates[0].value if dates else None
+        return True
+    return False
+
+
+def _front_matter(meta: Meta, flat: Flat, front: re.Match[str]) -> bool:
+    """Title, date and speaker from YAML front matter; a release or speech is a statement."""
+    try:
+        data: Any = yaml.safe_load(front["body"])
+    except yaml.YAMLError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    title = str(data.get("title") or "").strip()
+    title = re.sub(r"\s*\.\.\.\s*|\s*\[|\]\s*", " ", title).strip(" .")
+    if title:
+        meta.title = re.sub(r"\s+", " ", title)
+        meta.span = _found_span(flat, str(data.get("title")).strip())
+    date = data.get("date")
+    dates = find_dates(str(date)) if date else []
+    meta.date = dates[0].value if dates else None
+    creators = [str(c) for c in data.get("creators") or [] if c]
+    post = str(data.get("source") or "")
+    # A serving minister speaks for the government; a shadow minister or a member, for a party.
+    government = (
+        bool(post) and re.search(r"\bSHADOW\b|\bMEMBER\b|\bMP\b", post, re.IGNORECASE) is None
+    )
+    for creator in creators:
+        person = PERSON_CREATOR.match(creator.strip())
+        if person and meta.author is None:
+            meta.author = f"{person['first'].strip()} {person['last']}"
+        elif not person and meta.author_org is None and not government:
+            meta.author_org = creator.strip()
+    if meta.author_org is None and government:
+        site = GOVERNMENT_SITE.search(str(data.get("source_url") or ""))
+        country = pycountry.countries.get(alpha_2=site["cc"].upper()) if site else None
+        if country is not None:
+            meta.author_org = getattr(country, "common_name", None) or country.name
+    body = flat.source.original[front.end() : front.end() + 1500]
+    meta.type = "statement" if SPOKEN.search(body) or data.get("source") else "article"
+    if meta.author and creators:
+        meta.author_span = _found_span(flat, creators[0])
+    return True
+
+
+def _masthead(meta: Meta, flat: Flat, clean: str) -> bool:
+    """A UN masthead: the title in capitals under it, the date beside the symbol."""
+    head = clean[:2500]
+    title = MASTHEAD_TITLE.search(head)
+    if title is None:
+        return False
+    words = title["title"].strip()
+    meta.title = words[0] + words[1:].lower() if words.isupper() else words
+    meta.span = _span_of(flat, title.start("title"), words)
+    if re.search(r"\bRESOLUTION\b", words) or re.search(r"Resolution\sadopted\sby", head):
+        meta.type = "resolution"
+    elif re.search(r"\bREPORT\b", words, re.IGNORECASE):
+        meta.type = "report"
+    elif re.search(r"\bLETTER\b|\bNOTE\sVERBALE\b", words, re.IGNORECASE):
+        return False
+    else:
+        meta.type = "report"
+    dated = re.search(r"^\s*[A-Z]{1,6}/\S+\s+(\d{1,2}\s[A-Z][a-z]+\s\d{4})\s*$", head, re.MULTILINE)
+    dates = find_dates(dated.group(1) if dated else head[: title.start()])
+    meta.date = dates[0].value if dates else None
+    if re.search(r"SECRETARY-GENERAL", words, re.IGNORECASE):
+        meta.author_org = "United Nations"
+    organ = re.search(r"^\s*(?P<series>[AS])/\S+", head, re.MULTILINE)
+    if organ and meta.type == "report":
+        meta.addressee = {"A": "General Assembly", "S": "Security Council"}[organ["series"]]
+    return True
+
+
+def _found_span(flat: Flat, words: str) -> tuple[int, int]:
+    """Where ``words`` first stand in the flat text (the front matter is at the top)."""
+    words = " ".join(words.split())
+    at = max(flat.text.find(words), 0)
+    return at, at + len(words)
+
+
+def _span_of(flat: Flat, clean_at: int, words: str) -> tuple[int, int]:
+    start = flat.from_clean(clean_at)
+    return start, start + len(" ".join(words.split()))

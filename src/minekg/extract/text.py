@@ -16,10 +16,14 @@ abbreviations ("No.", "para.", "Mr.", "U.N."), and at list bullets.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from importlib.resources import files
 from itertools import accumulate, chain
 
 import spacy
@@ -28,6 +32,7 @@ from spacy.vocab import Vocab
 
 from minekg.reading import SourceText
 
+SENTENCE_REACH = 600
 WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 WORD = re.compile(r"[a-z]+")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
@@ -36,6 +41,20 @@ ABBREVIATIONS = re.compile(
     r"(?:\b(?:No|Nos|para|paras|Mr|Ms|Mrs|Dr|St|Art|Vol|vol|p|pp|e\.g|i\.e|cf|Inc|Ltd|Co|Jr|Sr"
     r"|Gen|Rev|Add|Corr|Sept|Oct|Nov|Dec|Jan|Feb|Aug|Ibid|ibid|op|cit|et al)|\b[A-Z]|\.[A-Z])\.$"
 )
+
+
+@cache
+def lemmas() -> dict[str, str]:
+    """English word → lemma, the lookup table of ``spacy-lookups-data``: the blank pipeline has
+    no lemmatizer, and verb patterns must match "accuse", "accused" and "accusing" alike."""
+    data = files("spacy_lookups_data").joinpath("data", "en_lemma_lookup.json.gz").read_bytes()
+    table: dict[str, str] = json.loads(gzip.decompress(data))
+    return table
+
+
+def lemma(word: str) -> str:
+    """The lemma of a lower-case word; the word itself if the table does not know it."""
+    return lemmas().get(word, word)
 
 
 @cache
@@ -119,13 +138,16 @@ class Flat:
     def _sentence_starts(self) -> list[int]:
         return [s for s, _ in self.sentences]
 
-    def sentence_of(self, offset: int) -> tuple[int, int]:
+    def sentence_of(self, offset: int, reach: int = SENTENCE_REACH) -> tuple[int, int]:
+        """The sentence around ``offset``, no more of it than ``reach`` characters either side.
+        A finder that reads each find's sentence then reads a bounded window, so a text that
+        never ends a sentence (a table, a list in one paragraph) costs time linear in its
+        size, not in its size times what it finds."""
         index = bisect_right(self._sentence_starts, offset) - 1
-        if index >= 0:
+        start, end = 0, len(self.text)
+        if index >= 0 and offset < self.sentences[index][1]:
             start, end = self.sentences[index]
-            if offset < end:
-                return start, end
-        return 0, len(self.text)
+        return max(start, offset - reach), min(end, offset + reach)
 
     @cached_property
     def _words(self) -> dict[str, list[int]]:
@@ -137,6 +159,12 @@ class Flat:
         for match in WORD.finditer(lower):
             index.setdefault(match.group(), []).append(match.start())
         return index
+
+    def words_where(self, wanted: Callable[[str], bool]) -> list[int]:
+        """Where the words (lower case, letters only) that ``wanted`` accepts start, in order:
+        each distinct word is asked once, not each occurrence."""
+        index = self._words
+        return sorted(chain.from_iterable(index[w] for w in index if wanted(w)))
 
     def near(
         self,

@@ -1,0 +1,73 @@
+"""Instruments named by title: conventions, protocols, treaties, declarations, agreements, laws.
+
+An instrument's title ends in its head noun ("the Ottawa Declaration", "the Paris Agreements",
+"the Electoral Law") or starts with it and goes on with what it is about ("Convention on the
+Privileges and Immunities of the United Nations", "Declaration on Mining and Export of
+Minerals and Gems from Cambodia"). A title that is a small variant of one in the reference data
+("Convention of the Prohibition of the Use …", a comma more) is that instrument, by the same
+similarity the answer keys are scored with.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from minekg.evaluate import SPELLING_SIMILARITY, fold
+from minekg.extract.entities import Mention, SpanIndex
+from minekg.extract.text import Flat
+from minekg.inputs import Reference
+
+HEADS = r"Convention|Protocol|Treaty|Declaration|Agreements?|Accords?|Charter|Code|Law"
+WORD = r"[A-Z][\w’'\-]+"
+LINK = r"(?:of|on|for|and|the|to|from|in|or|at|as|its|their|which|may|be|to|have|with|by)"
+TITLED = re.compile(
+    rf"\b(?P<name>(?:{WORD}\s){{1,3}}(?:{HEADS})\b"
+    rf"|(?:{HEADS})\s(?:on|of|for|relating\sto|concerning)\s(?:the\s)?{WORD}"
+    rf"(?:,\s{WORD}|\s(?:{WORD}|{LINK}|\d{{1,2}}|[A-Z][a-z]+-[a-z]+)){{0,30}})"
+)
+LEADING = re.compile(r"^(?:The|This|That|Each|Any|Such|Our|Its|Their|In|Under|Of|By)\s")
+
+
+def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
+    """Instrument titles not already linked; a near-variant of a reference title links to it."""
+    known = [
+        (fold(entry.label), entry.label, entry.key)
+        for entry in reference.sections.get("instruments", [])
+        if getattr(entry, "type", None) != "resolution"
+    ]
+    taken = SpanIndex(mentions)
+    found: list[Mention] = []
+    for match in TITLED.finditer(flat.lined):
+        name = LEADING.sub("", _trim(match["name"]))
+        start = match.start("name") + match["name"].index(name)
+        end = start + len(name)
+        if len(name.split()) < 2 or taken.overlapping(start, end):
+            continue
+        label, key = name, None
+        folded = fold(name)
+        for known_fold, known_label, known_key in known:
+            similar = SequenceMatcher(None, folded, known_fold)
+            if (  # the cheap upper bounds first: most titles are nothing like a known one
+                similar.real_quick_ratio() >= SPELLING_SIMILARITY
+                and similar.quick_ratio() >= SPELLING_SIMILARITY
+                and similar.ratio() >= SPELLING_SIMILARITY
+            ):
+                label, key = known_label, known_key
+                break
+        found.append(Mention("instrument", label, start, end, key))
+        taken.add(found[-1])
+    return found
+
+
+def _trim(name: str) -> str:
+    """Without the lower-case and linking words a title does not end with."""
+    words = name.split()
+    while words and (
+        not words[-1][:1].isupper() and not words[-1][:1].isdigit() or words[-1].endswith(",")
+    ):
+        if words[-1].endswith(",") and words[-1][:1].isupper():
+            words[-1] = words[-1].rstrip(",")
+            break
+        words.pop()
+    return " ".join(words)
