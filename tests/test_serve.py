@@ -451,6 +451,11 @@ def test_the_serve_command_publishes_a_missing_site_and_serves_it(
                 time.sleep(0.2)
         assert (response.status_code, response.headers["location"]) == (303, "aze.ttl")
         assert (tmp_path / "site" / "void.ttl").is_file()
+        # The command runs the server as serve.server_config says: a silent client is cut off.
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as silent:
+            assert silent.recv(1) == b""
+        assert time.monotonic() - started < serve.Limits().head_seconds + 3
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

@@ -202,18 +202,7 @@ def publish(graph_path, project_dir, site_dir, ontology_dir, base) -> None:
 
 @main.command()
 @options.for_serve
-def serve(
-    site_dir,
-    host,
-    port,
-    timeout,
-    max_result_bytes,
-    workers,
-    graph_path,
-    project_dir,
-    old_graph_path,
-    ontology_dir,
-):
+def serve(site_dir, host, port, graph_path, project_dir, old_graph_path, ontology_dir, **limits):
     """Serve the site with content negotiation and a read-only SPARQL endpoint at /sparql.
 
     Runs until interrupted. Exit code 1: the site could not be published or the port is taken.
@@ -228,11 +217,9 @@ def serve(
         graph = options.graph_path(graph_path or old_graph_path, project_dir)
         click.echo(f"{site_dir}/ has no published site: publishing {graph} there first")
         publishing.publish(graph, site_dir, ontology_dir, options.query_folders(project_dir))
-    limits = serving.Limits(
-        query_seconds=timeout, result_bytes=max_result_bytes, workers=max(workers, 1)
-    )
     click.echo(f"Serving {site_dir}/ at http://{host}:{port}/ (SPARQL at /sparql)")
-    uvicorn.run(serving.create_app(site_dir, limits), host=host, port=port, log_level="warning")
+    config = serving.server_config(site_dir, serving.Limits(**limits), host, port)
+    uvicorn.Server(config).run()
 
 
 @main.command()

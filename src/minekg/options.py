@@ -243,12 +243,26 @@ server = _all(
     ),
     click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on."),
     click.option("--port", default=8000, show_default=True, help="Port to listen on."),
-    click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run."),
     click.option(
-        "--max-result-bytes", default=20_000_000, show_default=True, help="Largest query result."
+        "--timeout",
+        "query_seconds",
+        default=10.0,
+        show_default=True,
+        help="Seconds a query may run.",
     ),
     click.option(
-        "--workers", default=2, show_default=True, help="Slow queries (past 0.25 s of CPU) at once."
+        "--max-result-bytes",
+        "result_bytes",
+        default=20_000_000,
+        show_default=True,
+        help="Largest query result.",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=2,
+        show_default=True,
+        help="Slow queries (past 0.25 s of CPU) at once.",
     ),
 )
 store = _all(

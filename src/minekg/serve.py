@@ -736,7 +736,6 @@ def _busy(message: str) -> Answer:
     return Answer(503, "text/plain", f"{message}: try again later\n".encode())
 
 
-
 # --- HTTP ---------------------------------------------------------------------------------------
 
 
