@@ -523,3 +523,13 @@ def test_a_malformed_query_exits_2_and_an_unknown_name_1(written: Path) -> None:
     assert malformed.exit_code == 2 and "query stdin:" in malformed.stderr
     unknown = CliRunner().invoke(main, ["query", "no-such-question", "--graph", str(written)])
     assert unknown.exit_code == 1 and "no query named" in unknown.stderr
+
+
+def test_a_query_naming_its_dataset_counts_that_graph_only(written: Path, oxigraph) -> None:
+    graph = "https://w3id.org/minekg/graph/A-79-690"
+    text = f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+    result = CliRunner().invoke(
+        main, ["query", "-", "--graph", str(written), "--format", "csv"], input=text
+    )
+    in_graph = sum(1 for _ in oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    assert result.output.splitlines() == ["n", str(in_graph)]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import uvicorn
 from rdflib import Graph, Literal, URIRef
@@ -460,3 +461,25 @@ def test_the_serve_command_publishes_a_missing_site_and_serves_it(
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert "publishing" in output
+
+
+def test_a_query_that_names_its_dataset_is_answered_from_it(server: str, site: Path) -> None:
+    """FROM <graph> is honoured; the union is the default graph only when a query names none."""
+    graph = "https://w3id.org/minekg/graph/A-79-690"
+    count = "SELECT (COUNT(*) AS ?n) {0} WHERE {{ ?s ?p ?o }}"
+    local = store.load(site)
+    expected = sum(1 for _ in local.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    everything = sum(1 for _ in local.quads_for_pattern(None, None, None, None))
+
+    def answer(query: str, **params: str) -> int:
+        response = httpx.get(
+            f"{server}/sparql",
+            params={"query": query, **params},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert answer(count.format(f"FROM <{graph}>")) == expected < everything
+    assert answer(count.format("")) == everything
+    assert answer(count.format(""), **{"default-graph-uri": graph}) == expected

@@ -147,3 +147,19 @@ def test_nesting_is_measured_in_code_only() -> None:
     deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
     with pytest.raises(serve.QueryRefused, match="nested 5000 deep"):
         serve.check_query(deep)
+
+
+@pytest.mark.parametrize(
+    ("query", "names_dataset"),
+    [
+        ("SELECT * FROM <g> WHERE { ?s ?p ?o }", True),
+        ("select * from named <g> { graph ?g { ?s ?p ?o } }", True),
+        ("SELECT * #\rFROM <g>\nWHERE { ?s ?p ?o }", True),
+        ("SELECT * # FROM <g>\nWHERE { ?s ?p ?o }", False),
+        ("SELECT ?from WHERE { ?from <http://x/from> 'FROM' }", False),
+        ("PREFIX ex: <http://x/> SELECT * WHERE { ex:from ex:p ?o }", False),
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+    ],
+)
+def test_a_dataset_clause_is_found_only_in_the_code(query: str, names_dataset: bool) -> None:
+    assert sparqltext.has_dataset_clause(query) is names_dataset

@@ -210,7 +210,8 @@ class Answer:
 
 
 def run(store: ox.Store, query: NamedQuery, bindings: Mapping[str, str]) -> Answer:
-    """Run on Oxigraph, the named graphs' union being the default graph.
+    """Run on Oxigraph, the named graphs' union being the default graph unless the query names
+    its own dataset (``FROM``).
 
     A query nested too deep is refused before Oxigraph parses it: 5,000 nested groups overflow
     its stack and kill the process without a word.
@@ -226,7 +227,7 @@ def run(store: ox.Store, query: NamedQuery, bindings: Mapping[str, str]) -> Answ
     try:
         result = store.query(
             query.text,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=not sparqltext.has_dataset_clause(query.text),
             substitutions={ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()},
         )
     except SyntaxError as exc:

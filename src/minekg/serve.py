@@ -254,7 +254,8 @@ def _answered(dataset: ox.Store, request: dict[str, Any], limits: Limits, page: 
     ]
     result = dataset.query(
         request["query"],
-        use_default_graph_as_union=not default,
+        use_default_graph_as_union=not default
+        and not sparqltext.has_dataset_clause(request["query"]),
         default_graph=default or None,
         named_graphs=named or None,
     )

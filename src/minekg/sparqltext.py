@@ -58,6 +58,22 @@ def has_service(text: str) -> bool:
     return any(_service_in(variant) for variant in _variants(text))
 
 
+def has_dataset_clause(text: str) -> bool:
+    """True if the query names its own dataset (``FROM`` or ``FROM NAMED``).
+
+    The union of the named graphs is minekg's default graph only for a query that names none:
+    a query's ``FROM <graph>`` must be honoured (SPARQL 1.1 §13.2), and FROM is a keyword
+    nowhere else in the grammar. Read like ``nesting_depth``: code only, ``<`` taken as an IRI.
+    """
+    position = 0
+    while position < len(text):
+        following, kind = _steps(text, position)[-1]
+        if kind == "word" and text[position:following].casefold() == "from":
+            return True
+        position = following
+    return False
+
+
 def nesting_depth(text: str) -> int:
     """The deepest nesting of ``{ ( [`` in the query's code (not in strings, IRIs, comments)."""
     deepest = 0
