@@ -264,6 +264,12 @@ server = _all(
         show_default=True,
         help="Slow queries (past 0.25 s of CPU) at once.",
     ),
+    click.option(
+        "--cors/--no-cors",
+        default=True,
+        show_default=True,
+        help="Let web pages of other origins read the answers (CORS).",
+    ),
 )
 store = _all(
     click.option("--endpoint", required=True, help="The store's SPARQL query endpoint URL."),

@@ -28,6 +28,7 @@ import asyncio
 import collections
 import contextlib
 import ctypes
+import hashlib
 import io
 import json
 import logging
@@ -52,6 +53,9 @@ import pyoxigraph as ox
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -118,7 +122,8 @@ class Limits:
 
     ``workers`` queries may run past their first ``express_seconds`` of CPU time at once, and
     four times as many in their first ``express_seconds`` (see ``QueryPool``). ``head_seconds``
-    bounds the time a client may take to send a request's head, and its body.
+    bounds the time a client may take to send a request's head, and its body. ``cors`` lets pages
+    of other origins read the answers (YASGUI, web notebooks), as Oxigraph's server does.
     """
 
     query_seconds: float = 10.0
@@ -130,6 +135,7 @@ class Limits:
     workers: int = 2
     head_seconds: float = 10.0
     connections: int = 200
+    cors: bool = True
 
 
 def negotiate(accept: str | None, offers: Sequence[tuple[str, str]]) -> str | None:
@@ -823,6 +829,8 @@ class Endpoint:
     def __init__(self, site: Path, limits: Limits):
         self.site, self.limits = site, limits
         self.pool: QueryPool | None = None
+        built = (site / store.DUMP).stat()  # a new build is a new file: new answers
+        self.store_tag = f"{built.st_size}-{built.st_mtime_ns}".encode()
         examples = sorted((site / "queries").glob("*.rq"))
         self.page = Page(
             tuple((path.stem, path.read_text(encoding="utf-8")) for path in examples),
@@ -853,17 +861,20 @@ class Endpoint:
                 return HTMLResponse(self.page.render(None, None))
             return _refused(400, "give exactly one non-empty query")
         assert self.pool is not None
-        running = asyncio.ensure_future(
-            self.pool.run(
-                {
-                    "query": queries[0],
-                    "accept": request.headers.get("accept"),
-                    "format": next(iter(params.get("format", [])), None) or None,
-                    "default_graphs": params.get("default-graph-uri", []),
-                    "named_graphs": params.get("named-graph-uri", []),
-                }
-            )
-        )
+        asked = {
+            "query": queries[0],
+            "accept": request.headers.get("accept"),
+            "format": next(iter(params.get("format", [])), None) or None,
+            "default_graphs": params.get("default-graph-uri", []),
+            "named_graphs": params.get("named-graph-uri", []),
+        }
+        # The store never changes while it is served: the same question, the same answer.
+        # Weak, since the gzip and identity encodings of one answer share it.
+        digest = hashlib.sha256(self.store_tag + json.dumps(asked).encode()).hexdigest()
+        tag = f'W/"{digest}"'
+        if tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": tag, "Vary": "Accept"})
+        running = asyncio.ensure_future(self.pool.run(asked))
         # A client that goes away takes its query with it: the query's processes are killed.
         gone = asyncio.ensure_future(_disconnected(request))
         await asyncio.wait({running, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -872,7 +883,8 @@ class Endpoint:
             running.cancel()
             return _refused(499, "the client went away")
         answer = running.result()
-        return Response(answer.body, answer.status, {"Vary": "Accept"}, answer.media_type)
+        headers = {"Vary": "Accept"} | ({"ETag": tag} if answer.status == 200 else {})
+        return Response(answer.body, answer.status, headers, answer.media_type)
 
     async def _posted(self, request: Request) -> dict[str, list[str]] | Response:
         declared = request.headers.get("content-length", "0")
@@ -984,11 +996,26 @@ def create_app(site: Path, limits: Limits | None = None) -> ASGIApp:
         finally:
             pool.close()
 
+    # Large results and dumps go compressed to clients that accept gzip; CORS answers
+    # preflights and lets any origin read what is public anyway (read-only, no credentials).
+    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    if endpoint.limits.cors:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "HEAD", "POST"],
+                allow_headers=["Accept", "Content-Type", "If-None-Match"],
+                expose_headers=["ETag", "Location", "Vary"],
+                max_age=600,
+            )
+        )
     app = Starlette(
         routes=[
             Route("/sparql", endpoint.handle, methods=["GET", "HEAD", "POST"]),
             Mount("/", app=Negotiation(site)),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
     return PathGuard(app)
