@@ -550,3 +550,23 @@ def test_dumps_and_large_results_travel_compressed(server: str, site: Path) -> N
         body = b"".join(response.iter_raw())
     assert gzip.decompress(body) == (site / "minekg.nq").read_bytes()
     assert len(body) < (site / "minekg.nq").stat().st_size / 4
+
+
+def test_the_endpoint_describes_itself_to_rdf_clients(server: str, site: Path) -> None:
+    """SPARQL 1.1 Service Description for GET /sparql with an RDF Accept and no query."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    described = Graph().parse(f"{server}/sparql", format="turtle")  # rdflib asks for RDF
+    service = URIRef(f"{server}/sparql")
+    assert (service, RDF.type, sd.Service) in described
+    assert (service, sd.endpoint, service) in described
+    assert (service, sd.feature, sd.UnionDefaultGraph) in described
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in described
+    dataset = described.value(service, sd.defaultDataset)
+    names = {described.value(n, sd.name) for n in described.objects(dataset, sd.namedGraph)}
+    local = store.load(site)
+    assert names == {g for g in map(lambda g: URIRef(g.value), local.named_graphs())}
+    page = httpx.get(f"{server}/sparql", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")

@@ -857,7 +857,13 @@ class Endpoint:
             return _refused(403, "SPARQL Update is refused: this endpoint is read-only")
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
-            if request.method == "GET" and not queries:
+            if request.method in ("GET", "HEAD") and not queries:
+                wanted = negotiate(request.headers.get("accept"), GRAPH_OFFERS)
+                if wanted not in (None, "html"):
+                    media_type, fmt = GRAPH_FORMATS[wanted]
+                    url = str(request.url.replace(query=""))
+                    description = ox.serialize(self.description(url), format=fmt)
+                    return Response(description, 200, {"Vary": "Accept"}, media_type)
                 return HTMLResponse(self.page.render(None, None))
             return _refused(400, "give exactly one non-empty query")
         assert self.pool is not None
@@ -885,6 +891,75 @@ class Endpoint:
         answer = running.result()
         headers = {"Vary": "Accept"} | ({"ETag": tag} if answer.status == 200 else {})
         return Response(answer.body, answer.status, headers, answer.media_type)
+
+    def description(self, url: str) -> list[ox.Triple]:
+        """The SPARQL 1.1 Service Description of this endpoint, for a GET without a query.
+
+        What it says is what the endpoint does: SPARQL 1.1 Query only (no update, no SERVICE),
+        the union of the named graphs as the default graph, the result formats it writes, and
+        the dataset of the site's VoID with each named graph and its size.
+        """
+        sd, void_ = "http://www.w3.org/ns/sparql-service-description#", "http://rdfs.org/ns/void#"
+        formats = "http://www.w3.org/ns/formats/"
+        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        service, endpoint = ox.NamedNode(url), ox.NamedNode(url)
+
+        def term(namespace: str, name: str) -> ox.NamedNode:
+            return ox.NamedNode(namespace + name)
+
+        triples = [
+            ox.Triple(service, rdf_type, term(sd, "Service")),
+            ox.Triple(service, term(sd, "endpoint"), endpoint),
+            ox.Triple(service, term(sd, "supportedLanguage"), term(sd, "SPARQL11Query")),
+            ox.Triple(service, term(sd, "feature"), term(sd, "UnionDefaultGraph")),
+        ]
+        for name in (
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "JSON-LD",
+            "N-Triples",
+            "RDF_XML",
+        ):
+            triples.append(ox.Triple(service, term(sd, "resultFormat"), term(formats, name)))
+        void = ox.Store()
+        void.load(path=self.site / "void.ttl", format=ox.RdfFormat.TURTLE)
+        subset, size = ox.NamedNode(void_ + "subset"), ox.NamedNode(void_ + "triples")
+        for dataset in sorted(
+            {q.subject for q in void.quads_for_pattern(None, subset, None)}, key=str
+        ):
+            triples += [
+                ox.Triple(service, term(sd, "defaultDataset"), dataset),
+                ox.Triple(dataset, rdf_type, term(sd, "Dataset")),
+            ]
+            default = ox.BlankNode("default")
+            triples += [
+                ox.Triple(dataset, term(sd, "defaultGraph"), default),
+                ox.Triple(default, rdf_type, term(sd, "Graph")),
+            ]
+            triples += [
+                ox.Triple(default, size, q.object)
+                for q in void.quads_for_pattern(dataset, size, None)
+            ]
+            for quad in sorted(void.quads_for_pattern(dataset, subset, None), key=str):
+                if not isinstance(quad.object, ox.NamedNode):
+                    continue
+                graph = ox.BlankNode()
+                named = ox.BlankNode()
+                triples += [
+                    ox.Triple(dataset, term(sd, "namedGraph"), named),
+                    ox.Triple(named, rdf_type, term(sd, "NamedGraph")),
+                    ox.Triple(named, term(sd, "name"), quad.object),
+                    ox.Triple(named, term(sd, "graph"), graph),
+                    ox.Triple(graph, rdf_type, term(sd, "Graph")),
+                ]
+                triples += [
+                    ox.Triple(graph, size, q.object)
+                    for q in void.quads_for_pattern(quad.object, size, None)
+                ]
+        return triples
 
     async def _posted(self, request: Request) -> dict[str, list[str]] | Response:
         declared = request.headers.get("content-length", "0")
