@@ -146,6 +146,25 @@ def ingest_files(files, project_dir, records_dir, reference_dir, ontology_dir, f
     sys.exit(1 if failed else 0)
 
 
+@main.command()
+@options.for_promote
+def promote(key, project_dir, records_dir, reference_dir, new_key, **details) -> None:
+    """Add the entity drafts propose under KEY to data/reference/, and rewrite those drafts.
+
+    The entry takes the name the drafts print (other spellings become aliases) and the
+    gazetteer identifier they give; what only a reviewer knows is given as options. Reviewed
+    records are never touched. Exit code 0: promoted; 1: nothing written (the reason is shown).
+    """
+    from minekg.promote import promote as promote_entity
+
+    records = records_dir or find(project_dir).records
+    reference = reference_dir or find(project_dir).reference
+    given = {name: value for name, value in details.items() if value is not None}
+    done = promote_entity(key, records, reference, new_key, given)
+    drafts = ", ".join(str(path) for path in done.drafts)
+    click.echo(f"{done.key}: added to {done.reference_file}; rewrote {drafts}")
+
+
 @main.command("eval")
 @options.for_eval
 def evaluate_command(gold_dirs, docs_dirs, min_f1, project_dir, reference_dir) -> None:
