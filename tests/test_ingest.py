@@ -210,7 +210,7 @@ def test_an_item_the_build_would_reject_is_left_out_and_the_draft_written(
 
 
 def test_a_quote_at_offset_zero_stays_in_the_draft(tmp_path: Path) -> None:
-    """"claims.0.at: Field required": an offset of 0 was dropped as if it were empty."""
+    """ "claims.0.at: Field required": an offset of 0 was dropped as if it were empty."""
     text = tmp_path / "note.txt"
     text.write_text(LETTER.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
     code, out, _ = run("extract", "--format", "record", text)
