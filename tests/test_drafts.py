@@ -4,6 +4,8 @@ ones, and a reviewer promotes an entity the drafts propose into the reference da
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -237,3 +239,26 @@ def test_promoting_a_place_needs_what_only_a_reviewer_knows(tmp_path: Path) -> N
         "within": "aze",
     }
     assert "proposed" not in yaml.safe_load((records / "note.yaml").read_text())
+
+
+def test_pages_and_the_graph_page_mark_what_only_drafts_state(copy_of_project: Paths) -> None:
+    """A reader of the site or the graph page sees which statements no person has reviewed."""
+    draft = DEVDOCS / "019_au_2002_rudd_afghanistan_assistance_inadequate.txt"
+    assert ingest(copy_of_project, draft)[0] == 0
+    result = build(copy_of_project, reasoner=False)
+    out = _written(copy_of_project, result)
+    site = copy_of_project.out.parent / "site"
+    code, _, err = run("publish", site, "--out", out, "--ontology", copy_of_project.ontology)
+    assert code == 0, err
+    drafted = (site / "id" / "document" / f"{draft.stem.replace('_', '-')}.html").read_text()
+    reviewed = (site / "id" / "document" / "A-79-690.html").read_text()
+    assert 'class="graph draft"' in drafted and "not reviewed yet" in drafted
+    assert 'class="graph draft"' not in reviewed and "not reviewed yet" not in reviewed
+    graph_page = (out / "graph.html").read_text(encoding="utf-8")
+    assert "drawn with a dashed border are stated only by draft records" in graph_page
+    found = re.search(r"const DATA = (\{.*\});\n", graph_page)
+    assert found is not None
+    data = json.loads(found.group(1))
+    marked = {node["id"] for node in data["nodes"] if node.get("draft")}
+    assert DEFAULT_BASE + "id/document/" + draft.stem.replace("_", "-") in marked
+    assert DEFAULT_BASE + "id/document/A-79-690" not in marked
