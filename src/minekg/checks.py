@@ -114,7 +114,11 @@ def union_of(dataset: Dataset) -> tuple[Graph, dict[Node, str]]:
     for s, p, o, g in dataset.quads((None, None, None, None)):
         data.add((s, p, o))
         if p == RDF.type and g is not None:
-            graph_of.setdefault(s, str(g).rsplit("/", 1)[-1])
+            # The reference graph if it types the node, else the first document graph by name,
+            # never the store's order: a node several drafts propose is typed in each of them,
+            # and the report must not depend on hashing.
+            name = str(g).rsplit("/", 1)[-1]
+            graph_of[s] = min(graph_of.get(s, name), name, key=lambda n: (n != "reference", n))
     return data, graph_of
 
 
