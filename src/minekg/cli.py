@@ -124,12 +124,12 @@ def ingest_files(files, project_dir, records_dir, reference_dir, ontology_dir, f
     """Extract each FILE into a draft record, data/records/<key>.yaml, for a person to review.
 
     The key is the document's own UN symbol (A/79/690 gives A-79-690), else the file name.
-    A reviewed record is never overwritten; an earlier draft only with --force. A draft is
-    checked as `minekg build` checks records (measures, SHACL shapes) and not written if the
-    build would reject it.
+    A reviewed record is never overwritten; an earlier draft only with --force. What extraction
+    could not determine is written as an explicit unknown (author_note, date_note, proposed
+    entities); an item the build would reject is left out and named, so every draft builds.
 
-    Exit code 0: every file read (skipped ones included); 1: a file failed or its draft would
-    not build; 2: no project, or its reference data or the ontology could not be loaded.
+    Exit code 0: every file read (skipped ones included); 1: a file could not be read or
+    extracted; 2: no project, or its reference data or the ontology could not be loaded.
     """
     from minekg import ingest
 
