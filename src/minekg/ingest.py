@@ -169,12 +169,13 @@ def fit_for_build(record: dict[str, Any], measures: set[str]) -> tuple[dict[str,
                 kept.append(item)
         fitted[name] = kept
     document = dict(record["document"])
-    document["parts"] = [
-        part
-        if part.get("author") or part.get("author_text") or part.get("author_org")
-        else {"author_note": NO_AUTHOR_FOUND, **part}
-        for part in document.get("parts", [])
-    ]
+    if document.get("parts"):
+        document["parts"] = [
+            part
+            if part.get("author") or part.get("author_text") or part.get("author_org")
+            else {"author_note": NO_AUTHOR_FOUND, **part}
+            for part in document["parts"]
+        ]
     if not document.get("date") and not document.get("date_note"):
         document["date_note"] = NO_DATE_FOUND
     if not document.get("author") and not document.get("author_note"):
@@ -269,11 +270,12 @@ def ingest_file(
         skipped = f"not written: a draft {target} exists (--force replaces it)"
         return Outcome(path, key, counts=found, skipped=skipped, left_out=left_out)
     try:
-        left_out += _write_checked(record, target, gate)
+        record, dropped = _write_checked(record, target, gate)
     except MinekgError as exc:
         problem = f"{path}: draft {key} not written, the build would reject it: {exc}"
         return Outcome(path, key, counts=found, error=problem, left_out=left_out)
-    return Outcome(path, key, counts=counts(record), written=target, left_out=left_out)
+    written = counts(record)
+    return Outcome(path, key, counts=written, written=target, left_out=left_out + dropped)
 
 
 def _own_symbols(extraction: Any) -> list[str]:
@@ -291,11 +293,14 @@ def _review_status(target: Path) -> str | None:
     return "draft" if isinstance(data, dict) and data.get("review") == "draft" else "reviewed"
 
 
-def _write_checked(record: dict[str, Any], target: Path, gate: Gate) -> list[str]:
+def _write_checked(
+    record: dict[str, Any], target: Path, gate: Gate
+) -> tuple[dict[str, Any], list[str]]:
     """Write beside the target, check it as the build would, then move it into place.
 
-    Each item the check refuses is dropped, and the draft checked again, until it passes: the
-    lines returned name what was dropped. Only a problem no item explains raises.
+    Each item the check refuses is dropped, and the draft checked again, until it passes; the
+    draft written is returned with a line on each item dropped. Only a problem no item explains
+    raises.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     keys = {p.stem for p in target.parent.glob("*.yaml")} | {target.stem}
@@ -313,7 +318,7 @@ def _write_checked(record: dict[str, Any], target: Path, gate: Gate) -> list[str
             violations = gate.violations(draft, target.parent)
             if not violations:
                 os.replace(staged, target)
-                return dropped
+                return record, dropped
             nodes = _item_nodes(draft)
             for focus, problem in violations:
                 if focus not in nodes:
