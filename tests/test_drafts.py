@@ -4,6 +4,7 @@ ones, and a reviewer promotes an entity the drafts propose into the reference da
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 
 from conftest import CORPUS, ROOT, SHARED
 from minekg import checks
@@ -287,3 +288,68 @@ def test_drafts_give_byte_identical_reports_and_dumps(empty_project: Paths) -> N
         outputs.append(out)
     for name in ("minekg.nq", "minekg.trig", "report.txt", "report.ttl", "graph.html"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+
+
+def test_a_gazetteer_identifier_links_a_proposed_place_out(copy_of_project: Paths) -> None:
+    """A place the reference data does not know (a made-up one here): its IRI, its GeoNames
+    page, and the gaps only a reviewer can fill (its kind, where it lies) as draft warnings."""
+    text = "Upper Vale, 3 May 2024. Demining teams cleared fields near Upper Vale."
+    sources = copy_of_project.data.parent / "sources"
+    shutil.copytree(CORPUS, sources)
+    (sources / "note.txt").write_text(text, encoding="utf-8")
+    draft = {
+        "key": "note",
+        "review": "draft",
+        "source": {"file": "note.txt", "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        "document": {
+            "type": "statement",
+            "evidence": {"quote": "Upper Vale, 3 May 2024", "at": 0},
+            "date": "2024-05-03",
+            "author_note": "not found",
+        },
+        "mentions": [{"entity": "upper-vale", "quote": "Upper Vale", "at": text.rindex("Upper")}],
+        "proposed": [
+            {
+                "key": "upper-vale",
+                "type": "place",
+                "label": "Upper Vale",
+                "identifier": "geonames:1",
+            }
+        ],
+    }
+    (copy_of_project.data / "records" / "note.yaml").write_text(yaml.safe_dump(draft))
+    result = build(copy_of_project, sources=sources, reasoner=False)
+    place = URIRef(DEFAULT_BASE + "id/place/upper-vale")
+    provenance = result.dataset.graph(URIRef(DEFAULT_BASE + "graph/provenance"))
+    assert (place, RDFS.seeAlso, URIRef("https://sws.geonames.org/1/")) in provenance
+    assert (place, RDF.type, MKG.ProposedEntity) in provenance
+    document_graph = result.dataset.graph(URIRef(DEFAULT_BASE + "graph/note"))
+    assert (place, RDFS.label, Literal("Upper Vale", lang="en")) in document_graph
+    on_place = {
+        f.shape.rsplit("#", 1)[-1]: f.severity
+        for f in result.verdict.findings
+        if f.focus == str(place)
+    }
+    assert on_place == {
+        "Place-kind": "Warning",
+        "Place-within": "Warning",
+        "ReferenceEntity-prefLabel": "Warning",
+    }
+
+
+def test_proposals_key_the_same_name_once_and_keep_a_known_key_apart(
+    copy_of_project: Paths,
+) -> None:
+    from minekg.extract import Proposals
+    from minekg.inputs import load_reference
+
+    proposals = Proposals(load_reference(copy_of_project.data / "reference"))
+    assert proposals.key("person", "Kevin Rudd") == "kevin-rudd"
+    assert proposals.key("person", "Kevin Rudd", "geonames:1") == "kevin-rudd"
+    assert proposals.key("place", "Kevin Rudd") == "kevin-rudd-place"  # another kind
+    assert proposals.key("place", "Azerbaijan") == "azerbaijan"
+    assert proposals.key("organization", "aze") == "aze-organization"  # a reference key
+    assert proposals.key("state", "Cambodia") == "khm"
+    entries = {e["key"]: e for e in proposals.entries()}
+    assert entries["khm"]["identifier"] == "iso3166:KH"
+    assert entries["kevin-rudd"]["identifier"] == "geonames:1"
