@@ -252,7 +252,9 @@ def test_pages_and_the_graph_page_mark_what_only_drafts_state(copy_of_project: P
     result = build(copy_of_project, reasoner=False)
     out = _written(copy_of_project, result)
     site = copy_of_project.out.parent / "site"
-    code, _, err = run("publish", site, "--out", out, "--ontology", copy_of_project.ontology)
+    code, _, err = run(
+        "publish", "--out", site, "--graph", out, "--ontology", copy_of_project.ontology
+    )
     assert code == 0, err
     drafted = (site / "id" / "document" / f"{draft.stem.replace('_', '-')}.html").read_text()
     reviewed = (site / "id" / "document" / "A-79-690.html").read_text()
