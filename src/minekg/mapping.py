@@ -62,6 +62,7 @@ DOCUMENT_CLASS = {
     "declaration": MKG.Declaration,
     "report": MKG.Report,
     "resolution": MKG.ResolutionText,
+    "treaty": MKG.TreatyText,
     "article": MKG.NewsArticle,
 }
 ORGANIZATION_CLASS = {

@@ -85,7 +85,7 @@ def check_order(start: str | None, end: str | None) -> None:
 KeyList = Annotated[list[Key], BeforeValidator(one_or_many)]
 
 DocumentType = Literal[
-    "letter", "annex", "statement", "declaration", "report", "resolution", "article"
+    "letter", "annex", "statement", "declaration", "report", "resolution", "treaty", "article"
 ]
 EventType = Literal[
     "conference",
