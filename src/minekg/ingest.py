@@ -33,12 +33,14 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from rdflib import Graph
+from rdflib.namespace import SH
 
-from minekg import checks, mapping, reading, records
+from minekg import checks, mapping, reading, records, symbols
 from minekg.errors import InputError, MinekgError
 from minekg.inputs import LoadedRecord, Reference, load_record, node_key
 from minekg.symbols import symbol_key
-from minekg.vocab import DEFAULT_BASE, IRIs
+from minekg.vocab import DEFAULT_BASE, MKG, IRIs
 
 Format = Literal["gold", "record", "json"]
 
@@ -50,14 +52,18 @@ class Gate:
     reference: Reference
     vocabulary: mapping.Vocabulary
     shapes: list[Path]
+    symbol_pattern: str  # what the shapes accept as a UN symbol (mkgsh:UNSymbol-printed)
 
     @classmethod
     def load(cls, reference: Reference, ontology_dir: Path) -> Gate:
         try:
             vocabulary = mapping.load_vocabulary(ontology_dir)
+            shapes = Graph().parse(ontology_dir / "shapes.ttl", format="turtle")
         except (OSError, SyntaxError) as exc:
             raise MinekgError(f"{ontology_dir}: cannot read the ontology: {exc}") from None
-        return cls(reference, vocabulary, [ontology_dir / "shapes.ttl"])
+        printed = next(shapes.subjects(SH.path, MKG.unSymbol), None)
+        pattern = shapes.value(printed, SH.pattern) if printed is not None else None
+        return cls(reference, vocabulary, [ontology_dir / "shapes.ttl"], str(pattern or ".*"))
 
     def violations(self, draft: LoadedRecord, records_dir: Path) -> list[tuple[str, str]]:
         """The nodes of the draft the build would reject, each with the problem (checked with
@@ -319,17 +325,36 @@ def _write_checked(
             if not violations:
                 os.replace(staged, target)
                 return record, dropped
-            nodes = _item_nodes(draft)
+            nodes = _item_nodes(draft, gate.reference)
+            document = str(IRIs(DEFAULT_BASE).document(draft.record.key))
             for focus, problem in violations:
-                if focus not in nodes:
+                if focus == document and problem.startswith(str(MKG.unSymbol)):
+                    record = _without_symbols(record, gate.symbol_pattern, problem, dropped)
+                elif focus not in nodes:
                     raise MinekgError(f"{problem} ({focus})")
             for focus, problem in violations:
-                record = _without(record, nodes[focus], problem, dropped)
+                if focus in nodes:
+                    record = _without(record, nodes[focus], problem, dropped)
         raise MinekgError("the draft still fails its checks after dropping every item they name")
     finally:
         for leftover in staging.iterdir():
             leftover.unlink()
         staging.rmdir()
+
+
+def _without_symbols(
+    record: dict[str, Any], pattern: str, problem: str, dropped: list[str]
+) -> dict[str, Any]:
+    """The draft without the own symbols the shapes refuse (as the build writes them)."""
+    document = dict(record["document"])
+    kept = []
+    for symbol in document.get("symbols", []):
+        if re.search(pattern, symbols.normalise(symbol)):
+            kept.append(symbol)
+        else:
+            dropped.append(f'own symbol "{symbol}": {problem}')
+    document["symbols"] = kept
+    return {**record, "document": document}
 
 
 def _items(record: dict[str, Any]) -> list[tuple[str, int]]:
@@ -362,10 +387,15 @@ def _without(
     return {**record, name: items}
 
 
-def _item_nodes(draft: LoadedRecord) -> dict[str, tuple[str, int]]:
-    """The IRI the build mints for each item of a record, and of its evidence span."""
+def _item_nodes(draft: LoadedRecord, reference: Reference) -> dict[str, tuple[str, int]]:
+    """The IRI the build mints for each item of a record, for its evidence span and for the
+    document a citation names by a symbol only (the first citation of it)."""
     iris, record = IRIs(DEFAULT_BASE), draft.record
+    refs = mapping.ReferenceIRIs(reference, [draft], iris)
     nodes: dict[str, tuple[str, int]] = {}
+    for index, citation in enumerate(record.citations):
+        if citation.symbol is not None:
+            nodes.setdefault(str(refs.symbol(citation.symbol)), ("citations", index))
     for name, path in (
         ("claims", "claim"),
         ("figures", "figure"),
