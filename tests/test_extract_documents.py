@@ -220,11 +220,27 @@ def test_draft_records_validate_and_use_reference_keys(
         record = Record.model_validate(extraction.to_record("draft-" + name.replace("_", "-")))
         assert record.review == "draft"
         assert record.source.sha256 == extraction.flat.source.sha256
+        proposed = {entity.key: entity for entity in record.proposed}
+        assert not set(proposed) & set(reference.section_of), "a known entity is not proposed"
+        known = set(reference.section_of) | set(proposed)
         for mention in record.mentions:
-            assert mention.entity in reference.section_of
+            assert mention.entity in known
         for claim in record.claims:
-            assert claim.claimant in reference.section_of
-            assert all(key in reference.section_of for key in claim.accused)
+            assert claim.claimant in known
+            assert all(key in known for key in claim.accused)
+
+
+def test_names_the_reference_data_does_not_know_enter_the_draft_as_proposed(
+    fixtures: dict[str, Extraction],
+) -> None:
+    records = [e.to_record("draft") for e in fixtures.values()]
+    proposed = {(p["type"], p["label"]): p for r in records for p in r["proposed"]}
+    assert proposed["state", "Cambodia"]["key"] == "khm"  # keyed as reference states are
+    assert proposed["state", "Cambodia"]["identifier"] == "iso3166:KH"
+    assert proposed["place", "Siem Reap"]["key"] == "siem-reap"
+    for record in records:
+        keys = {p["key"] for p in record["proposed"]}
+        assert {m["entity"] for m in record["mentions"]} & keys or not keys
 
 
 def test_unknown_names_are_proposed_with_their_type(fixtures: dict[str, Extraction]) -> None:

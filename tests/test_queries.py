@@ -46,6 +46,8 @@ CASES = [
     ("conference-participants", {}),
     ("conference-participants", {"agent": "state/aze"}),
     ("document-graph", {"doc": "A-79-690"}),
+    ("drafted-statements", {}),
+    ("drafted-statements", {"status": "Reviewed"}),
     ("event-accounts", {"event": "icma-3-2024"}),
     ("evidence", {"node": "claim/A-79-690/3695"}),
     ("figure-discrepancies", {}),

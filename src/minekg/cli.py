@@ -124,12 +124,12 @@ def ingest_files(files, project_dir, records_dir, reference_dir, ontology_dir, f
     """Extract each FILE into a draft record, data/records/<key>.yaml, for a person to review.
 
     The key is the document's own UN symbol (A/79/690 gives A-79-690), else the file name.
-    A reviewed record is never overwritten; an earlier draft only with --force. A draft is
-    checked as `minekg build` checks records (measures, SHACL shapes) and not written if the
-    build would reject it.
+    A reviewed record is never overwritten; an earlier draft only with --force. What extraction
+    could not determine is written as an explicit unknown (author_note, date_note, proposed
+    entities); an item the build would reject is left out and named, so every draft builds.
 
-    Exit code 0: every file read (skipped ones included); 1: a file failed or its draft would
-    not build; 2: no project, or its reference data or the ontology could not be loaded.
+    Exit code 0: every file read (skipped ones included); 1: a file could not be read or
+    extracted; 2: no project, or its reference data or the ontology could not be loaded.
     """
     from minekg import ingest
 
@@ -144,6 +144,25 @@ def ingest_files(files, project_dir, records_dir, reference_dir, ontology_dir, f
         )
         failed = failed or bool(outcome.error)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@options.for_promote
+def promote(key, project_dir, records_dir, reference_dir, new_key, **details) -> None:
+    """Add the entity drafts propose under KEY to data/reference/, and rewrite those drafts.
+
+    The entry takes the name the drafts print (other spellings become aliases) and the
+    gazetteer identifier they give; what only a reviewer knows is given as options. Reviewed
+    records are never touched. Exit code 0: promoted; 1: nothing written (the reason is shown).
+    """
+    from minekg.promote import promote as promote_entity
+
+    records = records_dir or find(project_dir).records
+    reference = reference_dir or find(project_dir).reference
+    given = {name: value for name, value in details.items() if value is not None}
+    done = promote_entity(key, records, reference, new_key, given)
+    drafts = ", ".join(str(path) for path in done.drafts)
+    click.echo(f"{done.key}: added to {done.reference_file}; rewrote {drafts}")
 
 
 @main.command("eval")

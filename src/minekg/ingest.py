@@ -6,14 +6,17 @@ one becomes an :class:`Outcome` with a one-line error (``FILE: problem``) while 
 Drafts are written to ``data/records/<key>.yaml`` under the key of the document's own UN symbol
 (``A/79/690`` gives ``A-79-690``), else a slug of the file name. A record a person has reviewed
 is never overwritten; a previous draft is replaced only when asked (``force``), because a
-reviewer may have started correcting it. A draft is checked as ``minekg build`` checks a record
-(loading, known measures, SHACL shapes) before it replaces anything: a draft the build would
-reject is not written, so ingesting never breaks the build; its problems are reported instead.
-Before that check, what extraction found but a record cannot hold yet is left out of the draft
-and named in the report (a figure of a measure ``ontology/measures.ttl`` does not define, an
-annex whose author was not found), and a document without a date found gets a date note saying
-so: the reviewer gets a draft that builds, and a list of what to add by hand.
-Writing is atomic (a temporary file renamed into place).
+reviewer may have started correcting it.
+
+Every readable document gets a draft, and every draft builds. What extraction could not
+determine is written as an explicit unknown for the reviewer (``author_note``, ``date_note``,
+names the reference data does not know as ``proposed`` entities), never a reason to write
+nothing: ``minekg build`` reports a draft's gaps as warnings. What a record cannot hold at all
+is left out of the draft item by item and named in the report: a figure of a measure
+``ontology/measures.ttl`` does not define, an item the record model or the shapes refuse (a
+negative count, two items at one offset). So the draft is valid by construction: it is checked
+as ``minekg build`` checks a record (loading, known measures, SHACL shapes) and each item that
+fails is dropped until none does. Writing is atomic (a temporary file renamed into place).
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ValidationError
+from rdflib import Graph
+from rdflib.namespace import SH
 
-from minekg import checks, mapping, reading
+from minekg import checks, mapping, reading, records, symbols
 from minekg.errors import InputError, MinekgError
-from minekg.inputs import LoadedRecord, Reference, load_record
+from minekg.inputs import LoadedRecord, Reference, load_record, node_key
 from minekg.symbols import symbol_key
-from minekg.vocab import DEFAULT_BASE
+from minekg.vocab import DEFAULT_BASE, MKG, IRIs
 
 Format = Literal["gold", "record", "json"]
 
@@ -46,25 +52,22 @@ class Gate:
     reference: Reference
     vocabulary: mapping.Vocabulary
     shapes: list[Path]
+    symbol_pattern: str  # what the shapes accept as a UN symbol (mkgsh:UNSymbol-printed)
 
     @classmethod
     def load(cls, reference: Reference, ontology_dir: Path) -> Gate:
         try:
             vocabulary = mapping.load_vocabulary(ontology_dir)
+            shapes = Graph().parse(ontology_dir / "shapes.ttl", format="turtle")
         except (OSError, SyntaxError) as exc:
             raise MinekgError(f"{ontology_dir}: cannot read the ontology: {exc}") from None
-        return cls(reference, vocabulary, [ontology_dir / "shapes.ttl"])
+        printed = next(shapes.subjects(SH.path, MKG.unSymbol), None)
+        pattern = shapes.value(printed, SH.pattern) if printed is not None else None
+        return cls(reference, vocabulary, [ontology_dir / "shapes.ttl"], str(pattern or ".*"))
 
-    def problems(self, draft: LoadedRecord, records_dir: Path) -> list[str]:
-        """What the build would reject in the draft (checked with the records it points at)."""
-        known = self.vocabulary.units
-        problems = [
-            f"figures.{i}.measure: unknown measure {figure.measure!r} (not in measures.ttl)"
-            for i, figure in enumerate(draft.record.figures)
-            if figure.measure not in known
-        ]
-        if problems:
-            return problems
+    def violations(self, draft: LoadedRecord, records_dir: Path) -> list[tuple[str, str]]:
+        """The nodes of the draft the build would reject, each with the problem (checked with
+        the records it points at); a draft's reviewer-only gaps are warnings, not here."""
         linked = [draft] + [
             load_record(records_dir / f"{key}.yaml", self.reference, {key})
             for key in _linked_documents(draft)
@@ -73,7 +76,7 @@ class Gate:
         dataset = mapping.build_dataset(self.reference, linked, self.vocabulary, DEFAULT_BASE)
         verdict = checks.validate(dataset, self.shapes)
         return [
-            f"{f.path + ': ' if f.path else ''}{f.message} ({f.focus})"
+            (f.focus, f"{f.path + ': ' if f.path else ''}{f.message}")
             for f in verdict.findings
             if f.severity == "Violation" and f.document == draft.record.key
         ]
@@ -143,32 +146,71 @@ def _one_line(text: str) -> str:
 
 
 NO_DATE_FOUND = "minekg extract found no date in the text: check the source and give one"
+NO_AUTHOR_FOUND = records.NO_AUTHOR_FOUND
+ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "related": records.Related,
+    "citations": records.Citation,
+    "mentions": records.Mention,
+    "events": records.Event,
+    "claims": records.Claim,
+    "figures": records.Figure,
+    "proposed": records.ProposedEntity,
+}
 
 
 def fit_for_build(record: dict[str, Any], measures: set[str]) -> tuple[dict[str, Any], list[str]]:
-    """The draft without what a record cannot hold yet, and a line on each thing left out."""
+    """The draft without the items a record cannot hold, and a line on each thing left out.
+
+    An unknown (no date, no author) is not left out: it gets a note saying so.
+    """
     left_out = []
-    figures = []
-    for figure in record.get("figures", []):
-        if figure["measure"] in measures:
-            figures.append(figure)
-        else:
-            left_out.append(
-                f'figure {figure.get("value")} "{_one_line(figure["quote"])}" (at {figure["at"]}): '
-                f"measure {figure['measure']!r} is not in ontology/measures.ttl"
-            )
+    fitted = dict(record)
+    for name, model in ITEM_MODELS.items():
+        kept = []
+        for item in record.get(name, []):
+            problem = _item_problem(name, item, model, measures)
+            if problem:
+                left_out.append(problem)
+            else:
+                kept.append(item)
+        fitted[name] = kept
     document = dict(record["document"])
-    parts = []
-    for number, part in enumerate(document.get("parts", []), start=1):
-        if part.get("author") or part.get("author_text") or part.get("author_org"):
-            parts.append(part)
-        else:
-            quote = _one_line(part["evidence"]["quote"])
-            left_out.append(f'annex {number} "{quote}": no author found')
-    document["parts"] = parts
+    if document.get("parts"):
+        document["parts"] = [
+            part
+            if part.get("author") or part.get("author_text") or part.get("author_org")
+            else {"author_note": NO_AUTHOR_FOUND, **part}
+            for part in document["parts"]
+        ]
     if not document.get("date") and not document.get("date_note"):
         document["date_note"] = NO_DATE_FOUND
-    return {**record, "document": document, "figures": figures}, left_out
+    if not document.get("author") and not document.get("author_note"):
+        document["author_note"] = NO_AUTHOR_FOUND
+    fitted["document"] = document
+    return fitted, left_out
+
+
+def _item_problem(name: str, item: Any, model: type[BaseModel], measures: set[str]) -> str | None:
+    what = _described(name, item)
+    if name == "figures" and isinstance(item, dict) and item.get("measure") not in measures:
+        return f"{what}: measure {item.get('measure')!r} is not in ontology/measures.ttl"
+    try:
+        model.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{what}: {where + ': ' if where else ''}{first['msg']}"
+    return None
+
+
+def _described(name: str, item: Any) -> str:
+    """How the report names an item: its kind, its quote and its offset."""
+    if not isinstance(item, dict):
+        return name
+    kind = {"figures": f"figure {item.get('value')}"}.get(name, name.rstrip("s"))
+    quote = _one_line(str(item.get("quote") or item.get("label") or ""))[:60]
+    at = f" (at {item['at']})" if "at" in item else ""
+    return f'{kind} "{quote}"{at}'
 
 
 Extractor = Callable[[reading.SourceText, Reference], Any]
@@ -234,11 +276,12 @@ def ingest_file(
         skipped = f"not written: a draft {target} exists (--force replaces it)"
         return Outcome(path, key, counts=found, skipped=skipped, left_out=left_out)
     try:
-        _write_checked(record, target, gate)
+        record, dropped = _write_checked(record, target, gate)
     except MinekgError as exc:
         problem = f"{path}: draft {key} not written, the build would reject it: {exc}"
         return Outcome(path, key, counts=found, error=problem, left_out=left_out)
-    return Outcome(path, key, counts=found, written=target, left_out=left_out)
+    written = counts(record)
+    return Outcome(path, key, counts=written, written=target, left_out=left_out + dropped)
 
 
 def _own_symbols(extraction: Any) -> list[str]:
@@ -256,28 +299,117 @@ def _review_status(target: Path) -> str | None:
     return "draft" if isinstance(data, dict) and data.get("review") == "draft" else "reviewed"
 
 
-def _write_checked(record: dict[str, Any], target: Path, gate: Gate) -> None:
-    """Write beside the target, check it as the build would, then move it into place."""
+def _write_checked(
+    record: dict[str, Any], target: Path, gate: Gate
+) -> tuple[dict[str, Any], list[str]]:
+    """Write beside the target, check it as the build would, then move it into place.
+
+    Each item the check refuses is dropped, and the draft checked again, until it passes; the
+    draft written is returned with a line on each item dropped. Only a problem no item explains
+    raises.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     keys = {p.stem for p in target.parent.glob("*.yaml")} | {target.stem}
     staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=target.parent))
+    dropped: list[str] = []
     try:
         staged = staging / target.name
-        staged.write_text(_yaml(record), encoding="utf-8")
-        try:
-            draft = load_record(staged, gate.reference, keys)
-        except InputError as exc:
-            where = f"line {exc.line}: " if exc.line else ""
-            field_name = f"{exc.field}: " if exc.field else ""
-            raise MinekgError(f"{where}{field_name}{exc.problem}") from None
-        problems = gate.problems(draft, target.parent)
-        if problems:
-            raise MinekgError("; ".join(problems))
-        os.replace(staged, target)
+        for _ in range(len(_items(record)) + 2):
+            staged.write_text(_yaml(record), encoding="utf-8")
+            try:
+                draft = load_record(staged, gate.reference, keys)
+            except InputError as exc:
+                record = _without(record, _item_at(exc.field), str(exc.problem), dropped, exc)
+                continue
+            violations = gate.violations(draft, target.parent)
+            if not violations:
+                os.replace(staged, target)
+                return record, dropped
+            nodes = _item_nodes(draft, gate.reference)
+            document = str(IRIs(DEFAULT_BASE).document(draft.record.key))
+            for focus, problem in violations:
+                if focus == document and problem.startswith(str(MKG.unSymbol)):
+                    record = _without_symbols(record, gate.symbol_pattern, problem, dropped)
+                elif focus not in nodes:
+                    raise MinekgError(f"{problem} ({focus})")
+            for focus, problem in violations:
+                if focus in nodes:
+                    record = _without(record, nodes[focus], problem, dropped)
+        raise MinekgError("the draft still fails its checks after dropping every item they name")
     finally:
         for leftover in staging.iterdir():
             leftover.unlink()
         staging.rmdir()
+
+
+def _without_symbols(
+    record: dict[str, Any], pattern: str, problem: str, dropped: list[str]
+) -> dict[str, Any]:
+    """The draft without the own symbols the shapes refuse (as the build writes them)."""
+    document = dict(record["document"])
+    kept = []
+    for symbol in document.get("symbols", []):
+        if re.search(pattern, symbols.normalise(symbol)):
+            kept.append(symbol)
+        else:
+            dropped.append(f'own symbol "{symbol}": {problem}')
+    document["symbols"] = kept
+    return {**record, "document": document}
+
+
+def _items(record: dict[str, Any]) -> list[tuple[str, int]]:
+    return [(name, i) for name in ITEM_MODELS for i in range(len(record.get(name, [])))]
+
+
+def _item_at(field_name: str | None) -> tuple[str, int] | None:
+    """``claims.3.at`` → ("claims", 3): the item a loading error is about, if any."""
+    parts = (field_name or "").split(".")
+    if len(parts) >= 2 and parts[0] in ITEM_MODELS and parts[1].isdigit():
+        return parts[0], int(parts[1])
+    return None
+
+
+def _without(
+    record: dict[str, Any],
+    item: tuple[str, int] | None,
+    problem: str,
+    dropped: list[str],
+    error: InputError | None = None,
+) -> dict[str, Any]:
+    if item is None:
+        raise MinekgError(str(error) if error else problem)
+    name, index = item
+    items = list(record[name])
+    if index >= len(items):
+        return record  # already dropped for another problem of the same node
+    dropped.append(f"{_described(name, items[index])}: {problem}")
+    del items[index]
+    return {**record, name: items}
+
+
+def _item_nodes(draft: LoadedRecord, reference: Reference) -> dict[str, tuple[str, int]]:
+    """The IRI the build mints for each item of a record, for its evidence span and for the
+    document a citation names by a symbol only (the first citation of it)."""
+    iris, record = IRIs(DEFAULT_BASE), draft.record
+    refs = mapping.ReferenceIRIs(reference, [draft], iris)
+    nodes: dict[str, tuple[str, int]] = {}
+    for index, citation in enumerate(record.citations):
+        if citation.symbol is not None:
+            nodes.setdefault(str(refs.symbol(citation.symbol)), ("citations", index))
+    for name, path in (
+        ("claims", "claim"),
+        ("figures", "figure"),
+        ("citations", "citation"),
+        ("mentions", "mention"),
+    ):
+        for index, item in enumerate(getattr(record, name)):
+            nodes[str(iris.item(path, record.key, node_key(name, item)))] = (name, index)
+            nodes[str(iris.evidence(record.key, item.at, item.end_offset))] = (name, index)
+    for index, event in enumerate(record.events):
+        nodes[str(iris.kind("event", f"{event.key}/in/{record.key}"))] = ("events", index)
+    for index, entity in enumerate(record.proposed):
+        nodes[str(iris.kind(entity.type, entity.key))] = ("proposed", index)
+    return nodes
 
 
 def _yaml(data: Any) -> str:

@@ -1,4 +1,4 @@
-"""Reading ``data/``: reference data and reviewed records, checked against each other.
+"""Reading ``data/``: reference data and records (reviewed or draft), checked against each other.
 
 This is the edge where files become models. Everything a person can get wrong in a YAML file is
 caught here, with the file, line and field: malformed YAML, a duplicate key, an invalid date, an
@@ -209,8 +209,13 @@ def load_record(path: Path, reference: Reference, record_keys: set[str]) -> Load
         problem = f"key {record.key!r} must match the file name {path.stem!r}"
         raise yamlio.error_at(path, node, ("key",), problem)
     event_keys = {event.key for event in record.events}
+    proposed = _proposed_keys(record, reference, path, node)
     for loc, key in record_refs(record):
-        if key not in reference.section_of and not (loc[-1] == "part_of" and key in event_keys):
+        if (
+            key not in reference.section_of
+            and key not in proposed
+            and not (loc[-1] == "part_of" and key in event_keys)
+        ):
             raise yamlio.error_at(path, node, loc, f"unknown entity key {key!r}")
     for loc, key in _document_refs(record):
         if key not in record_keys:
@@ -223,6 +228,27 @@ def load_record(path: Path, reference: Reference, record_keys: set[str]) -> Load
     _reject_merged_nodes(record, path, node)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedRecord(record, path, node, digest)
+
+
+def _proposed_keys(
+    record: Record, reference: Reference, path: Path, node: yaml.Node | None
+) -> set[str]:
+    """Keys of the entities the record proposes: each new, each once.
+
+    A proposed entity's key becomes its IRI (``id/<kind>/<key>``), as a reference entity's does,
+    so a key the reference data already uses would name two things with one key.
+    """
+    keys: dict[str, int] = {}
+    for index, entity in enumerate(record.proposed):
+        if entity.key in reference.section_of:
+            section = reference.section_of[entity.key]
+            problem = f"{entity.key!r} is already in data/reference ({section}): refer to it"
+            raise yamlio.error_at(path, node, ("proposed", index, "key"), problem)
+        if entity.key in keys:
+            problem = f"key {entity.key!r} is already proposed at proposed.{keys[entity.key]}"
+            raise yamlio.error_at(path, node, ("proposed", index, "key"), problem)
+        keys[entity.key] = index
+    return set(keys)
 
 
 def node_key(name: str, item: Any) -> str:

@@ -25,7 +25,16 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from minekg import symbols
 from minekg.inputs import LoadedRecord, Reference, node_key
-from minekg.records import Citation, Claim, Event, Evidence, Figure, Mention, Record
+from minekg.records import (
+    Citation,
+    Claim,
+    Event,
+    Evidence,
+    Figure,
+    Mention,
+    ProposedEntity,
+    Record,
+)
 from minekg.vocab import (
     CITO,
     GEO,
@@ -53,6 +62,7 @@ DOCUMENT_CLASS = {
     "declaration": MKG.Declaration,
     "report": MKG.Report,
     "resolution": MKG.ResolutionText,
+    "treaty": MKG.TreatyText,
     "article": MKG.NewsArticle,
 }
 ORGANIZATION_CLASS = {
@@ -90,6 +100,12 @@ INSTRUMENT_CLASS = {
     "agenda": MKG.Agenda,
     "body_of_law": MKG.BodyOfLaw,
     "declaration": MKG.Instrument,
+}
+PROPOSED_CLASS = {
+    "state": MKG.State,
+    "person": MKG.Person,
+    "organization": MKG.Organization,
+    "place": MKG.Place,
 }
 LEGAL_INSTRUMENTS = {"treaty", "protocol", "charter", "resolution"}
 EVENT_CLASS = {
@@ -423,15 +439,20 @@ class DocumentMapper:
         self.refs, self.units, self.iris = refs, units, refs.iris
         self.doc = self.iris.document(record.key)
         self.text = self.iris.kind("text", record.source.sha256)
+        self.proposed = {entity.key: entity for entity in record.proposed}
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
 
     def entity(self, key: str) -> URIRef:
+        if key in self.proposed:
+            return self.iris.kind(self.proposed[key].type, key)
         return self.refs.entity(key)
 
     def map(self) -> None:
         self._document()
+        for proposed in self.record.proposed:
+            self._proposed(proposed)
         for related in self.record.related:
             other = self.iris.document(related.document)
             predicate = {
@@ -545,6 +566,26 @@ class DocumentMapper:
             self._authorship(node, part)
             self.evidence(node, part.evidence)
 
+    def _proposed(self, entity: ProposedEntity) -> None:
+        """An entity the reference data does not know yet: typed and named as the document
+        prints it (the document's word), marked mkg:ProposedEntity with what a gazetteer links
+        it to in the provenance graph (minekg's word, until a reviewer promotes it)."""
+        node = self.entity(entity.key)
+        self.add(node, RDF.type, PROPOSED_CLASS[entity.type])
+        self.add(node, RDFS.label, Literal(entity.label, lang="en"))
+        prov = self.provenance
+        prov.add((node, RDF.type, MKG.ProposedEntity))
+        prov.add((node, PROV.wasDerivedFrom, self.doc))
+        if entity.note:
+            prov.add((node, SKOS.editorialNote, Literal(entity.note, lang="en")))
+        scheme, _, code = (entity.identifier or "").partition(":")
+        if scheme == "geonames":
+            prov.add((node, RDFS.seeAlso, URIRef(f"https://sws.geonames.org/{code}/")))
+        elif scheme == "iso3166-2":
+            prov.add((node, MKG.iso3166_2Code, Literal(code)))
+        elif scheme == "iso3166":
+            prov.add((node, MKG.iso3166Code, Literal(code)))
+
     def _undocs(self, node: URIRef, symbol: str) -> None:
         url = symbols.undocs_url(symbol)
         if url:
@@ -563,17 +604,24 @@ class DocumentMapper:
             self.add(node, SCHEMA.recipient, self.entity(meta.addressee))
         if getattr(meta, "addressee_text", None):
             self.add(node, MKG.addresseeText, Literal(meta.addressee_text, lang="en"))
+        if meta.author_note:
+            self.provenance.add((node, MKG.authorNote, Literal(meta.author_note, lang="en")))
 
     def _label(self) -> str:
         meta = self.record.document
         if meta.title:
             return meta.title
-        by = self.refs.reference.get(meta.author).label if meta.author else None
+        by = self._entity_label(meta.author) if meta.author else None
         return (
             f"{meta.type.capitalize()} by {by}"
             if by
             else f"{meta.type.capitalize()} {self.record.key}"
         )
+
+    def _entity_label(self, key: str) -> str:
+        if key in self.proposed:
+            return self.proposed[key].label
+        return str(self.refs.reference.get(key).label)
 
     def _citation(self, citation: Citation) -> None:
         if citation.rule is not None:

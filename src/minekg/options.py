@@ -198,6 +198,18 @@ max_mb = click.option(
     help="Refuse files larger than this many megabytes, before reading them.",
 )
 force = click.option("--force", is_flag=True, help="Replace earlier drafts (never a reviewed one).")
+
+# promote: what a reviewer adds to an entity extraction proposed
+promotion = _all(
+    click.argument("key"),
+    click.option("--as", "new_key", default=None, help="Another key for it in the reference data."),
+    click.option(
+        "--type", "type", default=None, help="Kind of organization or place (city, ngo…)."
+    ),
+    click.option("--within", default=None, help="Key of the state or place a place lies within."),
+    click.option("--country", default=None, help="Key of an organization's state."),
+    click.option("--nationality", default=None, help="Key of a person's state."),
+)
 scoring = _all(
     click.option(
         "--gold",
@@ -352,6 +364,7 @@ for_check = _all(graph, ontology, report, strict, no_reasoner, infer, verbose)
 for_show = _all(graph, view)
 for_extract = _all(files, extract_format, project, reference, max_mb)
 for_ingest = _all(files, project, records, reference, ontology, force, max_mb)
+for_promote = _all(promotion, project, records, reference)
 for_eval = _all(scoring, project, reference)
 for_publish = _all(graph, site_out, ontology, publish_base)
 for_serve = _all(server, graph_with_old_out, ontology)

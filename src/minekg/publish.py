@@ -56,6 +56,8 @@ EVIDENCE = str(MKG.evidence)
 EXACT = "http://www.w3.org/ns/oa#exact"
 SOURCE_LINKS = (str(RDFS.seeAlso), "https://schema.org/url")
 PRIMARY_SOURCE = "http://www.w3.org/ns/prov#hadPrimarySource"
+REVIEW_STATUS = "https://w3id.org/minekg/ontology#reviewStatus"
+DRAFT = "https://w3id.org/minekg/ontology#Draft"
 ISSUED = str(DCTERMS.issued)
 ONTOLOGY_PAGE = "ontology/index.html"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -289,7 +291,12 @@ class Pages:
             by_graph[_graph_key(quad)].append(quad)
         groups = [self._group(here, graph, quads) for graph, quads in sorted(by_graph.items())]
         incoming = [
-            (self.term(here, q.subject), self.term(here, q.predicate), self._graph_name(here, q))
+            (
+                self.term(here, q.subject),
+                self.term(here, q.predicate),
+                self._graph_name(here, q),
+                self.is_draft(_graph_key(q)),
+            )
             for q in self.found.incoming.get(iri, ())
         ]
         types = sorted(
@@ -308,6 +315,10 @@ class Pages:
             jsonld=script_json(jsonld_text),
         )
 
+    def is_draft(self, graph: str) -> bool:
+        """Whether a graph was built from a draft record, which no person has reviewed yet."""
+        return DRAFT in self.found.graphs.get(graph, {}).get(REVIEW_STATUS, [])
+
     def _graph_name(self, here: str, quad: ox.Quad) -> Shown:
         if isinstance(quad.graph_name, ox.NamedNode):
             return self.term(here, quad.graph_name)
@@ -325,6 +336,7 @@ class Pages:
         )
         return {
             "graph": self.term(here, ox.NamedNode(graph)) if graph else Shown("default graph"),
+            "draft": self.is_draft(graph),
             "sources": [self.term(here, ox.NamedNode(s)) for s in sources],
             "external": [Shown(link, linkable(link)) for link in sorted(set(external))],
             "rows": [

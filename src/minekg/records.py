@@ -85,7 +85,7 @@ def check_order(start: str | None, end: str | None) -> None:
 KeyList = Annotated[list[Key], BeforeValidator(one_or_many)]
 
 DocumentType = Literal[
-    "letter", "annex", "statement", "declaration", "report", "resolution", "article"
+    "letter", "annex", "statement", "declaration", "report", "resolution", "treaty", "article"
 ]
 EventType = Literal[
     "conference",
@@ -164,6 +164,7 @@ class Part(Strict):
     author_text: str | None = None
     author_post: Key | None = None
     author_org: Key | None = None
+    author_note: str | None = None
     addressee: Key | None = None
     addressee_text: str | None = None
     evidence: Evidence
@@ -183,6 +184,7 @@ class DocumentMeta(Strict):
     author: Key | None = None
     author_post: Key | None = None
     author_org: Key | None = None
+    author_note: str | None = None
     publisher: Key | None = None
     addressee: Key | None = None
     agenda_items: list[int] = []
@@ -292,6 +294,27 @@ class Figure(Evidence):
 
 
 ReviewStatus = Literal["reviewed", "draft"]
+NO_AUTHOR_FOUND = "minekg extract found no author in the text: check the source and give one"
+ProposedKind = Literal["state", "person", "organization", "place"]
+IDENTIFIER_PATTERN = r"^(?:geonames:[1-9][0-9]*|iso3166-2:[A-Z]{2}-[A-Z0-9]{1,3}|iso3166:[A-Z]{2})$"
+
+
+class ProposedEntity(Strict):
+    """An entity the document names that the reference data does not describe yet.
+
+    Extraction proposes it with the name as printed and its kind; the record refers to it by
+    ``key`` as it would to a reference entity. The build gives it the IRI it will keep once a
+    reviewer promotes it into data/reference/ (``minekg promote``): ``id/<kind>/<slug of the
+    name>``, so two documents proposing the same name and kind propose the same node.
+    ``identifier`` is what a gazetteer knows it by: ``geonames:<id>`` or ``iso3166-2:<code>``
+    for a place, ``iso3166:<alpha-2>`` for a state (a state needs its code to be a state).
+    """
+
+    key: Key
+    type: ProposedKind
+    label: Annotated[str, StringConstraints(min_length=1)]
+    identifier: Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)] | None = None
+    note: str | None = None
 
 
 class Record(Strict):
@@ -307,6 +330,7 @@ class Record(Strict):
     events: list[Event] = []
     claims: list[Claim] = []
     figures: list[Figure] = []
+    proposed: list[ProposedEntity] = []
 
     def evidence(self) -> list[tuple[tuple[str | int, ...], Evidence]]:
         """Every evidence span in the record with its location in the file."""

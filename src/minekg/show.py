@@ -46,6 +46,8 @@ TEMPLATE = "graph.html.j2"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ACCOUNT_OF = str(MKG.accountOf)
+REVIEW_STATUS = str(MKG.reviewStatus)
+DRAFT = str(MKG.Draft)
 DERIVED_FROM = str(PROV.wasDerivedFrom)
 CITO_NS = str(CITO)
 # The graphs that are not documents: their statements are the project's, not a source's.
@@ -84,6 +86,7 @@ class Node:
     label: str
     kind: str
     documents: tuple[str, ...]
+    draft: bool = False  # stated only by draft records, which no person has reviewed yet
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class _Facts:
     labels: dict[str, str]
     documents: dict[str, set[str]]
     links: dict[tuple[str, str, str], set[str]]
+    drafts: set[str] = field(default_factory=set)  # documents built from unreviewed records
 
 
 def read_facts(graph: ox.Store) -> _Facts:
@@ -123,6 +127,7 @@ def read_facts(graph: ox.Store) -> _Facts:
     types: dict[str, set[str]] = defaultdict(set)
     documents: dict[str, set[str]] = defaultdict(set)
     links: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    drafts: set[str] = set()
     for quad in graph.quads_for_pattern(None, None, None, None):
         subject, predicate, obj, name = quad.subject, quad.predicate, quad.object, quad.graph_name
         if (
@@ -133,6 +138,8 @@ def read_facts(graph: ox.Store) -> _Facts:
             continue
         document = name.value.removeprefix(graph_prefix)
         if document in NOT_DOCUMENTS:
+            if predicate.value == REVIEW_STATUS and obj.value == DRAFT:
+                drafts.add(subject.value.removeprefix(graph_prefix))
             continue
         if predicate.value == RDF_TYPE:
             types[subject.value].add(obj.value)
@@ -147,7 +154,7 @@ def read_facts(graph: ox.Store) -> _Facts:
         style = next((s for cls, s in DISPLAY_CLASSES if cls in classes), None)
         if style is not None:
             kinds[iri] = style.name
-    return _Facts(base, kinds, labels.labels(graph), documents, links)
+    return _Facts(base, kinds, labels.labels(graph), documents, links, drafts)
 
 
 def project(facts: _Facts, kind: str) -> list[Edge]:
@@ -237,6 +244,7 @@ def display_graph(
             facts.labels.get(iri, shorten(iri, facts.base)),
             facts.kinds[iri],
             tuple(sorted(facts.documents.get(iri, ()))),
+            bool(facts.documents.get(iri)) and facts.documents[iri] <= facts.drafts,
         )
         for iri in iris
     ]
@@ -352,6 +360,8 @@ def vis_data(graph: DisplayGraph) -> dict:
                 "title": _tooltip(node, hidden),
             }
         )
+        if node.draft:
+            nodes[-1].update(draft=True, borderWidth=3, shapeProperties={"borderDashes": [4, 3]})
     edges = [
         {
             "id": f"e{index}",
@@ -389,6 +399,8 @@ def _clip(label: str, width: int = 40) -> str:
 def _tooltip(node: Node, hidden: int) -> str:
     lines = [node.label, f"type: {node.kind}"]
     lines.append(f"source documents: {', '.join(node.documents) or 'reference data only'}")
+    if node.draft:
+        lines.append("draft: stated only by records no person has reviewed yet")
     if hidden:
         lines.append(f"{hidden} more link(s) not drawn (node limit)")
     lines.append(node.iri)
@@ -423,6 +435,7 @@ def page(graph: DisplayGraph) -> str:
             left_out=graph.left_out,
             shown=len(graph.nodes),
             links=len(graph.edges),
+            drafted=sum(node.draft for node in graph.nodes),
             vis_js=(VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
             vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
         )

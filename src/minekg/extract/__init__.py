@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
 
+import pycountry
+
 from minekg.extract.citations import Citations, find_citations
 from minekg.extract.claims import ClaimFound, find_claims
 from minekg.extract.dates import DateMention, find_dates
@@ -47,7 +49,8 @@ from minekg.extract.places import find_places
 from minekg.extract.text import Flat, Quote, flatten
 from minekg.inputs import Reference
 from minekg.reading import SourceText
-from minekg.records import EventType
+from minekg.records import NO_AUTHOR_FOUND, EventType
+from minekg.vocab import slug
 
 __all__ = ["Extraction", "extract"]
 
@@ -138,18 +141,40 @@ class Extraction:
 
     def to_record(self, key: str) -> dict[str, Any]:
         """A draft record for data/records/ in the structure :class:`minekg.records.Record`
-        validates (the tests check that it does), naming reference entities by key."""
+        validates (the tests check that it does), naming reference entities by key.
+
+        Names the reference data does not know become ``proposed`` entities, referred to by the
+        key they will keep once promoted; an author not found is said so in ``author_note``.
+        Items that would mint the same node (two citations at one offset) are kept once.
+        """
         source = self.flat.source
         meta = self.meta
-        key_of = self._key_of
+        proposals = Proposals(self.reference)
+        for mention in self.mentions:
+            if mention.key is None and mention.kind in PROPOSED_KINDS:
+                proposals.key(mention.kind, mention.label, getattr(mention, "identifier", None))
+
+        def key_of(label: str | None, kind: str) -> str | None:
+            if not label:
+                return None
+            return self._key_of(label, kind) or proposals.key(kind, label)
+
+        def org_of(label: str | None) -> str | None:
+            if not label:
+                return None
+            known = self._key_of(label, "state") or self._key_of(label, "organization")
+            return known or proposals.known(label) or proposals.key("organization", label)
+
+        author = key_of(meta.author, "person")
+        author_org = org_of(meta.author_org)
         document: dict[str, Any] = {
             "type": meta.type,
             "title": meta.title,
             "symbols": [s for s, _, _ in self.citations.own_symbols],
             "date": meta.date,
-            "author": key_of(meta.author, "person"),
-            "author_org": key_of(meta.author_org, "state")
-            or key_of(meta.author_org, "organization"),
+            "author": author,
+            "author_org": author_org,
+            "author_note": None if author else NO_AUTHOR_FOUND,
             "evidence": self._record_evidence(*meta.span),
             "parts": [
                 {
@@ -159,8 +184,8 @@ class Extraction:
                     "date": part.date,
                     "author": key_of(part.author, "person"),
                     "author_text": part.author,
-                    "author_org": key_of(part.author_org, "state")
-                    or key_of(part.author_org, "organization"),
+                    "author_org": org_of(part.author_org),
+                    "author_note": None if part.author or part.author_org else NO_AUTHOR_FOUND,
                     "evidence": self._record_evidence(*part.span),
                 }
                 for i, part in enumerate(meta.parts)
@@ -187,16 +212,19 @@ class Extraction:
                 for c in self.citations.cited
             ],
             "mentions": [
-                {"entity": m.key, **self._record_evidence(m.start, m.end)}
+                {"entity": proposals.of(m), **self._record_evidence(m.start, m.end)}
                 for m in self.mentions
-                if m.key is not None
+                if proposals.of(m) is not None
             ],
-            "events": [self._record_event(i, e) for i, e in enumerate(self.events)],
+            "events": [self._record_event(i, e, proposals) for i, e in enumerate(self.events)],
             "claims": [
                 _drop_empty(
                     {
-                        "claimant": c.claimant_key,
-                        "accused": [k for k in c.accused_keys if k],
+                        "claimant": c.claimant_key or proposals.known(c.claimant),
+                        "accused": _unique(
+                            k or proposals.known(label)
+                            for k, label in zip(c.accused_keys, c.accused, strict=False)
+                        ),
                         "claim": c.claim,
                         "rules": c.rules,
                         "invokes": c.law_keys,
@@ -204,10 +232,13 @@ class Extraction:
                     }
                 )
                 for c in self.claims
-                if c.claimant_key
+                if c.claimant_key or proposals.known(c.claimant)
             ],
-            "figures": [self._record_figure(f) for f in self.figures],
+            "figures": [self._record_figure(f, proposals) for f in self.figures],
         }
+        for name, node_key in NODE_KEYS.items():
+            record[name] = _once(record[name], node_key)
+        record["proposed"] = proposals.entries()
         return record
 
     def _key_of(self, label: str | None, kind: str) -> str | None:
@@ -270,8 +301,8 @@ class Extraction:
         data["quote"] = self.quote(figure.start, figure.end).text
         return data
 
-    def _record_event(self, index: int, event: Event) -> dict[str, Any]:
-        keys = lambda ms: _unique(m.key for m in ms if m.key)  # noqa: E731
+    def _record_event(self, index: int, event: Event, proposals: Proposals) -> dict[str, Any]:
+        keys = lambda ms: _unique(proposals.of(m) for m in ms)  # noqa: E731
         slug = re.sub(r"[^a-z0-9]+", "-", event.name.lower())[:40].strip("-")
         data: dict[str, Any] = {
             "key": f"event-{index + 1}-{slug}".rstrip("-"),
@@ -286,7 +317,7 @@ class Extraction:
         }
         return _drop_empty(data)
 
-    def _record_figure(self, figure: Figure) -> dict[str, Any]:
+    def _record_figure(self, figure: Figure, proposals: Proposals) -> dict[str, Any]:
         return _drop_empty(
             {
                 "measure": figure.measure,
@@ -301,7 +332,7 @@ class Extraction:
                 "period_start": figure.period_start,
                 "period_end": figure.period_end,
                 "period_text": figure.period_text,
-                "places": [figure.place.key] if figure.place and figure.place.key else [],
+                "places": _unique([proposals.of(figure.place)]) if figure.place else [],
                 "context": figure.context,
                 **self._record_evidence(figure.start, figure.end),
             }
@@ -452,4 +483,77 @@ def _unique(values: Any) -> list[Any]:
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v not in (None, [], "", False)}
+    """Without the fields that say nothing; an offset of 0 is a value (``0 == False``)."""
+    return {k: v for k, v in data.items() if not (v is None or v is False or v in ([], ""))}
+
+
+def _once(items: list[dict[str, Any]], node_key: Any) -> list[dict[str, Any]]:
+    """Each item whose node the build would mint once, the first of any that share it."""
+    seen: dict[Any, dict[str, Any]] = {}
+    for item in items:
+        seen.setdefault(node_key(item), item)
+    return list(seen.values())
+
+
+NODE_KEYS = {
+    "citations": lambda item: item["at"],
+    "mentions": lambda item: (item["entity"], item["at"]),
+    "claims": lambda item: item["at"],
+    "figures": lambda item: (item["measure"], item["at"]),
+    "events": lambda item: item["key"],
+}
+PROPOSED_KINDS = ("state", "person", "organization", "place")
+
+
+class Proposals:
+    """The entities a draft proposes, keyed as they will be keyed in data/reference/.
+
+    The key is a slug of the name as printed (a state's: its ISO 3166-1 alpha-3 code, as the
+    reference states are keyed), so that every document proposing the same name and kind
+    proposes the same key and the build gives them one IRI (``id/<kind>/<key>``); two spellings
+    with one slug ("Mr. Rudd", "Mr Rudd") are one entity. A slug that the reference data or an
+    entity of another kind already uses gets the kind appended. ``minekg promote`` keeps the key.
+    """
+
+    def __init__(self, reference: Reference):
+        self.reference = reference
+        self.by_key: dict[str, dict[str, Any]] = {}
+        self.by_name: dict[tuple[str, str], str] = {}
+
+    def key(self, kind: str, label: str, identifier: str | None = None) -> str:
+        """The key of the entity proposed for a name of a kind, proposing it if need be."""
+        key = self.by_name.get((kind, label))
+        if key is None:
+            code = _iso_state(label) if kind == "state" else None
+            key = code.alpha_3.lower() if code else slug(label) or kind
+            other_kind = self.by_key.get(key, {}).get("type", kind) != kind
+            if key in self.reference.section_of or other_kind:
+                key = f"{key}-{kind}"
+            self.by_name[kind, label] = key
+            entry = self.by_key.setdefault(key, {"key": key, "type": kind, "label": label})
+            if code and "identifier" not in entry:
+                entry["identifier"] = f"iso3166:{code.alpha_2}"
+        if identifier and "identifier" not in self.by_key[key]:
+            self.by_key[key]["identifier"] = identifier
+        return key
+
+    def known(self, label: str | None, kind: str | None = None) -> str | None:
+        """The key proposed for a name (of one kind, or of any), if it was proposed."""
+        for (found_kind, found_label), key in self.by_name.items():
+            if found_label == label and kind in (None, found_kind):
+                return key
+        return None
+
+    def of(self, mention: Mention) -> str | None:
+        """The reference key of a mention, else the key of the entity proposed for it."""
+        return mention.key if mention.key is not None else self.known(mention.label, mention.kind)
+
+    def entries(self) -> list[dict[str, Any]]:
+        return sorted(self.by_key.values(), key=lambda e: (e["type"], e["key"]))
+
+
+def _iso_state(label: str) -> Any:
+    try:
+        return pycountry.countries.lookup(label)
+    except LookupError:
+        return None
