@@ -11,20 +11,12 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
-from typing import Any
 
 import click
 
 from minekg import options
 from minekg.errors import MinekgError, SetupError
 from minekg.project import find
-
-
-def _reference(project_dir: Path | None, reference_dir: Path | None) -> Any:
-    from minekg.inputs import reference_data
-
-    return reference_data(reference_dir or find(project_dir).reference)
 
 
 @click.group(cls=options.Minekg)
@@ -103,7 +95,7 @@ def extract(files, fmt, project_dir, reference_dir, max_mb) -> None:
     """
     from minekg import ingest
 
-    reference = _reference(project_dir, reference_dir)
+    reference = options.reference_data(project_dir, reference_dir)
     failed = False
     for path in files:
         outcome = ingest.extract_file(path, reference, fmt, int(max_mb * 2**20))
@@ -133,7 +125,7 @@ def ingest_files(files, project_dir, records_dir, reference_dir, ontology_dir, f
     """
     from minekg import ingest
 
-    gate = ingest.Gate.load(_reference(project_dir, reference_dir), ontology_dir)
+    gate = ingest.Gate.load(options.reference_data(project_dir, reference_dir), ontology_dir)
     records = records_dir or find(project_dir).records
     failed = False
     for path in files:
@@ -158,9 +150,9 @@ def promote(key, project_dir, records_dir, reference_dir, new_key, **details) ->
     from minekg.promote import promote as promote_entity
 
     records = records_dir or find(project_dir).records
-    reference = reference_dir or find(project_dir).reference
-    given = {name: value for name, value in details.items() if value is not None}
-    done = promote_entity(key, records, reference, new_key, given)
+    done = promote_entity(
+        key, records, reference_dir or records.parent / "reference", new_key, details
+    )
     drafts = ", ".join(str(path) for path in done.drafts)
     click.echo(f"{done.key}: added to {done.reference_file}; rewrote {drafts}")
 
@@ -179,7 +171,7 @@ def evaluate_command(gold_dirs, docs_dirs, min_f1, project_dir, reference_dir) -
 
     if len(gold_dirs) != len(docs_dirs):
         raise SetupError("give one --docs folder for each --gold folder")
-    reference = _reference(project_dir, reference_dir)
+    reference = options.reference_data(project_dir, reference_dir)
     pairs = zip(gold_dirs, docs_dirs, strict=True)
     sets = [(gold, evaluate.evaluate_folder(gold, docs, reference)) for gold, docs in pairs]
     errors = [error for _, result in sets for error in result.errors]

@@ -16,9 +16,10 @@ import click
 
 from minekg.errors import InputErrors, MinekgError, SetupError
 from minekg.project import ONTOLOGY, QUERIES, find
-from minekg.vocab import DEFAULT_BASE
 
 Decorator = Callable[[Any], Any]
+# vocab.DEFAULT_BASE, spelt out so that --help needs no RDF library (tests/test_cli.py)
+DEFAULT_BASE = "https://w3id.org/minekg/"
 
 
 class Minekg(click.Group):
@@ -49,6 +50,13 @@ def to_stderr(line: str) -> None:
 
 def graph_path(graph_path: Path | None, project_dir: Path | None) -> Path:
     return graph_path if graph_path is not None else find(project_dir).out
+
+
+def reference_data(project_dir: Path | None, reference_dir: Path | None) -> Any:
+    """The reference data extract, ingest and eval name entities from (exit 2 without it)."""
+    from minekg.inputs import reference_data as loaded
+
+    return loaded(reference_dir or find(project_dir).reference)
 
 
 def query_folders(project_dir: Path | None) -> tuple[Path, ...]:
@@ -193,7 +201,7 @@ extract_format = click.option(
 max_mb = click.option(
     "--max-mb",
     type=click.FloatRange(min=0),
-    default=50.0,
+    default=10.0,
     show_default=True,
     help="Refuse files larger than this many megabytes, before reading them.",
 )

@@ -50,19 +50,21 @@ def promote(
     records_dir: Path,
     reference_dir: Path,
     new_key: str | None = None,
-    details: dict[str, str] | None = None,
+    details: dict[str, str | None] | None = None,
 ) -> Promoted:
     """Add the entity drafts propose under ``key`` to the reference data; rewrite the drafts.
 
     ``details`` are the fields a reviewer adds that extraction cannot know: ``type`` (the kind
-    of an organization or place), ``within`` (where a place lies), ``country``, ``nationality``.
+    of an organization or place), ``within`` (where a place lies), ``country``, ``nationality``;
+    one given as None is not given.
     """
     target = new_key or key
     drafts = _drafts_proposing(key, records_dir)
     if not drafts:
         raise MinekgError(f"no draft in {records_dir} proposes an entity with key {key!r}")
     proposals = [next(e for e in data["proposed"] if e.get("key") == key) for _, data in drafts]
-    entry = _reference_entry(target, proposals, details or {})
+    given = {name: value for name, value in (details or {}).items() if value is not None}
+    entry = _reference_entry(target, proposals, given)
     section = SECTION[proposals[0]["type"]]
     reference_file = _reference_file(reference_dir, section)
     rewritten = {path: _rewrite(data, key, target) for path, data in drafts}
