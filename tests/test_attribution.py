@@ -13,6 +13,7 @@ from minekg.vocab import MKG, OA, SCHEMA, SEM
 BASE = "https://w3id.org/minekg/"
 ARMENIA = URIRef(BASE + "id/state/arm")
 AZERBAIJAN = URIRef(BASE + "id/state/aze")
+CALIBER_AZ = URIRef(BASE + "id/organization/caliber-az")
 DOCUMENT_GRAPH_PREFIX = BASE + "graph/"
 NON_DOCUMENT_GRAPHS = {BASE + "graph/" + name for name in ("reference", "ontology", "provenance")}
 # How a document graph may point at a party: as accused, as named, as taking part in an event.
@@ -41,14 +42,18 @@ def document_graphs(built: BuildResult):
     ]
 
 
-def test_refusal_to_hand_over_maps_is_only_a_claim_by_azerbaijan(built: BuildResult) -> None:
+def test_refusal_to_hand_over_maps_is_only_a_claim_by_azerbaijan_or_the_outlet_voicing_it(
+    built: BuildResult,
+) -> None:
+    """Azerbaijan's letters claim it; Caliber.Az's own "Note that, …" is the outlet's claim
+    (the answer key gives that sentence to its real voice): a claim either way, never a fact."""
     found = []
     for graph in document_graphs(built):
         for claim in graph.subjects(RDF.type, MKG.Claim):
             text = str(graph.value(claim, SCHEMA.text))
             if "maps" in text and "refus" in text:
                 found.append((graph.identifier, claim))
-                assert graph.value(claim, MKG.claimant) == AZERBAIJAN, text
+                assert graph.value(claim, MKG.claimant) in (AZERBAIJAN, CALIBER_AZ), text
                 assert ARMENIA in set(graph.objects(claim, MKG.accused)), text
                 source = graph.value(claim, PROV.wasDerivedFrom)
                 assert source is not None and str(source).startswith(BASE + "id/document/"), text
