@@ -392,6 +392,12 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
 def _report(result: BuildResult) -> str:
     verdict = result.verdict
     lines = [f"SHACL validation: {verdict.summary()}", f"OWL consistency: {owl_summary(result)}"]
+    lines.append(
+        f"Checked: the shapes on each of {len(result.records)} document graphs (with the reference "
+        "and ontology graphs and the types other documents give the nodes it points to) and on "
+        "the shared graphs; the consistency rules on the whole graph (SPARQL, Oxigraph); "
+        + ("HermiT on the whole graph" if result.consistency else "no OWL reasoning")
+    )
     lines += [
         f"{f.severity}\t{f.document}\t{f.focus}\t{f.path}\t{f.message}" for f in verdict.findings
     ]
