@@ -37,7 +37,8 @@ VICTIMS = RULE + "VictimSumShape"
 DECREASE = RULE + "CumulativeDecreaseShape"
 SAME = RULE + "SameFigureDifferentValueShape"
 ESTIMATE = RULE + "EstimateAsCountShape"
-SHAPES = (SHARE, VICTIMS, DECREASE, SAME, ESTIMATE)
+UNDATED = RULE + "UndatedFiguresDisagreeShape"
+SHAPES = (SHARE, VICTIMS, DECREASE, SAME, ESTIMATE, UNDATED)
 
 CALIBER = "caliber-az-2024-12-azerbaijan-urges-un"
 ASTRO = "astro-awani-2025-04-mine-awareness-day"
@@ -80,6 +81,18 @@ CORPUS_WARNINGS = {
         f"{CALIBER} states over 1,500,000 for estimated number of mines",
         '"Over 1.5 million landmines and other explosive devices have been discovered',
         "A-78-908/annex-1 (among others) gives it as an estimate",
+    ),
+    (UNDATED, "A-78-908", "figure/A-78-908/idps-4746"): (
+        "3 sources give undated figures for internally displaced persons in Azerbaijan",
+        f"A-78-908/annex-1 gives 800,000, but {CALIBER} gives about 700,000",
+    ),
+    (UNDATED, "A-79-690", "figure/A-79-690/contaminated_area_km2-1981"): (
+        "2 sources give undated figures for contaminated area in Azerbaijan",
+        f"{ASTRO} gives about 11,667, but A-79-690 gives about 11,258",
+    ),
+    (UNDATED, "A-78-908", "figure/A-78-908/contaminated_area_share_pct-3695"): (
+        "for share of territory contaminated in Azerbaijan",
+        f"{ASTRO} gives over 13, but A-78-908/annex-1 gives about 12",
     ),
 }
 
@@ -1033,6 +1046,91 @@ def test_estimate_cited_as_count(case: Case, estimate_findings) -> None:
     _check(case, estimate_findings[case.name])
 
 
+# ------------------------------------------------------- rule 6: undated figures that disagree
+
+UNDATED_CASES = [
+    # The corpus's displaced persons: over and about 700,000 against 800,000, in three sources.
+    Case(
+        "idps",
+        {"a": "2024-12-12", "b": "2024-12-20", "c": None},
+        [
+            Fig("a", "idps", "700000", "Over"),
+            Fig("b", "idps", "700000", "About"),
+            Fig("c", "idps", "800000"),
+        ],
+        [
+            (
+                "3 sources give undated figures for internally displaced persons in idps",
+                "idps-c gives 800,000, but idps-b gives about 700,000",
+            )
+        ],
+    ),
+    Case(
+        "area",
+        {"a": "2024-12-12", "b": "2025-04-04"},
+        [
+            Fig("a", "contaminated_area_km2", "11258", "About"),
+            Fig("b", "contaminated_area_km2", "11667", "About"),
+        ],
+        [("area-b gives about 11,667, but area-a gives about 11,258",)],
+    ),
+    # About and over 1.5 million overlap.
+    Case(
+        "agree",
+        {"a": "2024-12-12", "b": "2025-04-04"},
+        [
+            Fig("a", "mines_estimated", "1500000", "About"),
+            Fig("b", "mines_estimated", "1500000", "Over"),
+        ],
+    ),
+    # Running totals differ as time passes (70 + 312 = 382 and 68 + 293 = 361 are both right).
+    Case(
+        "running",
+        {"a": "2024-12-12", "b": "2024-06-10"},
+        [Fig("a", "mine_victims_killed", "70"), Fig("b", "mine_victims_killed", "68")],
+    ),
+    # A share of land cleared grows with the clearance.
+    Case(
+        "cleared",
+        {"a": "2024-12-12", "b": "2025-04-04"},
+        [
+            Fig("a", "area_cleared_share_pct", "14.2", "About"),
+            Fig("b", "area_cleared_share_pct", "15.4", "About"),
+        ],
+    ),
+    # A dated figure is rule 4's; one source alone is not a disagreement across sources.
+    Case(
+        "dated",
+        {"a": "2024-12-12", "b": "2025-04-04"},
+        [Fig("a", "idps", "700000", "About", as_of="2020"), Fig("b", "idps", "800000")],
+    ),
+    Case(
+        "onesource",
+        {"a": "2024-12-12"},
+        [Fig("a", "idps", "700000", "About"), Fig("a", "idps", "800000")],
+    ),
+    # Different places are different figures.
+    Case(
+        "places",
+        {"a": "2024-12-12", "b": "2025-04-04"},
+        [
+            Fig("a", "idps", "700000", "About", places=("places-x",)),
+            Fig("b", "idps", "800000", places=("places-y",)),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def undated_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
+    return _run(UNDATED, UNDATED_CASES, tmp_path_factory.mktemp("undated"))
+
+
+@pytest.mark.parametrize("case", UNDATED_CASES, ids=_ids(UNDATED_CASES))
+def test_undated_figures_that_disagree(case: Case, undated_findings) -> None:
+    _check(case, undated_findings[case.name])
+
+
 # ------------------------------------------------------------------------------ the rules file
 
 
@@ -1043,6 +1141,7 @@ def test_the_rules_give_the_same_warnings_in_rdflib_and_oxigraph(
     decrease_findings,
     same_findings,
     estimate_findings,
+    undated_findings,
     built: BuildResult,
 ) -> None:
     """minekg runs the rules in Oxigraph; any SHACL-SPARQL engine must give the same warnings,

@@ -40,3 +40,21 @@ def test_store_names_the_file_and_the_problem(tmp_path, name, content, problem) 
     with pytest.raises(MinekgError, match=problem) as caught:
         store.load(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_build_folder_is_opened_as_its_store_on_disk_read_only(
+    written: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import pyoxigraph as ox
+
+    copy = tmp_path / "out"
+    shutil.copytree(written, copy)
+    (copy / store.DUMP).unlink()  # nothing left to parse: the store is what is read
+    opened = store.open_graph(copy)
+    dump = set(ox.parse(path=str(written / store.DUMP), format=ox.RdfFormat.N_QUADS))
+    assert set(opened.store) == dump
+    assert opened.base == "https://w3id.org/minekg/"
+    with pytest.raises(RuntimeError, match="read-write"):
+        opened.store.add(next(iter(dump)))

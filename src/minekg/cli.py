@@ -27,21 +27,20 @@ def main() -> None:
 
 @main.command()
 @options.for_build
-def build(project_dir, data_dir, ontology_dir, out_dir, base, sources, no_reasoner) -> None:
+def build(project_dir, data_dir, ontology_dir, out_dir, base, sources, no_reasoner, **run) -> None:
     """Build the graph from the project's data/, check it as `minekg check` does, write out/.
 
     Exit code 0: built; 1: a record or reference entry has problems (each is listed; out/ is
     left as it was); 2: no project, or the ontology or a folder is missing.
     """
-    from minekg import pipeline, present
+    from minekg import executors, pipeline, present
 
     started = time.perf_counter()
-    if data_dir is not None:  # the spelling of earlier releases: a data folder, out/ beside it
-        paths = pipeline.Paths(data_dir, ontology_dir, out_dir or data_dir.parent / "out")
-    else:
-        project = find(project_dir)
-        paths = pipeline.Paths(project.data, ontology_dir, out_dir or project.out)
-    result = pipeline.build(paths, base=base, sources=sources, reasoner=not no_reasoner)
+    # --data is the spelling of earlier releases: a data folder, out/ beside it
+    data = data_dir or find(project_dir).data
+    paths = pipeline.Paths(data, ontology_dir, out_dir or data.parent / "out")
+    with executors.executor(**run) as pool:  # --workers, --scheduler
+        result = pipeline.build(paths, base, sources, not no_reasoner, pool)
     written = pipeline.write(result, paths)
     seconds = time.perf_counter() - started
     present.build_summary(result, written, seconds, sources, pipeline.owl_summary(result), base)

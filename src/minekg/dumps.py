@@ -2,8 +2,9 @@
 
 Determinism matters because users diff dumps to see what changed: every writer here gets its
 statements in one sorted order, and JSON-LD is re-ordered by ``@id`` and written with sorted
-keys. Everything is written into a fresh folder beside ``out/`` and swapped in only when all of
-it is written, so a failed build never leaves a half-written ``out/``.
+keys (the SHACL report is written in a fixed order by ``checks.report_turtle``). Everything is
+written into a fresh folder beside ``out/`` and swapped in only when all of it is written, so a
+failed build never leaves a half-written ``out/``.
 """
 
 from __future__ import annotations
@@ -17,25 +18,24 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
-from rdflib.compare import to_canonical_graph
-from rdflib.namespace import SH
 
 from minekg.vocab import PREFIXES
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]:
-    """Every dump as bytes, keyed by file name.
+def serialize_all(
+    nquads: bytes, jsonld_graphs: list[dict[str, Any]], context: dict[str, Any]
+) -> dict[str, bytes]:
+    """Every dump as bytes, keyed by file name, from the sorted N-Quads of the build.
 
     Turtle and TriG are written by Oxigraph from statements sorted by graph, subject and
     predicate (type first): 30 times faster than rdflib's writers, and readable because each
-    subject's statements stand together.
+    subject's statements stand together. JSON-LD is put together from each named graph's own
+    JSON-LD (written where the graph was made, a worker for a document), so no rdflib graph of
+    the whole corpus is ever built.
     """
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
-    lines = sorted(set(nquads.splitlines(keepends=True)))
-    quads = sorted(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS), key=_reading_order)
+    quads = sorted(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), key=_reading_order)
     triples = sorted(
         {ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=_reading_order
     )
@@ -43,24 +43,10 @@ def serialize_all(dataset: Dataset, context: dict[str, Any]) -> dict[str, bytes]
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
     return {
         "minekg.trig": _oxigraph(quads, ox.RdfFormat.TRIG, prefixes),
-        "minekg.nq": b"".join(lines),
+        "minekg.nq": nquads,
         "minekg.ttl": _oxigraph(triples, ox.RdfFormat.TURTLE, prefixes),
-        "minekg.jsonld": _canonical_jsonld(dataset, context),
+        "minekg.jsonld": _canonical_jsonld(jsonld_graphs, context),
     }
-
-
-def canonical_turtle(graph: Graph) -> bytes:
-    """Turtle of a graph with blank nodes (a SHACL report), the same bytes for the same graph.
-
-    Blank nodes are relabelled canonically (rdflib.compare) before the sorted write.
-    """
-    canonical = to_canonical_graph(graph)
-    triples = sorted(
-        ox.parse(canonical.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES),
-        key=_reading_order,
-    )
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    return _oxigraph(triples, ox.RdfFormat.TURTLE, {**prefixes, "sh": str(SH)})
 
 
 def _oxigraph(statements: list[Any], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
@@ -81,9 +67,8 @@ def _reading_order(statement: ox.Quad | ox.Triple) -> tuple[str, ...]:
     )
 
 
-def _canonical_jsonld(dataset: Dataset, context: dict[str, Any]) -> bytes:
-    text = dataset.serialize(format="json-ld", context=context, auto_compact=True)
-    document = _sorted_json(json.loads(text))
+def _canonical_jsonld(graphs: list[dict[str, Any]], context: dict[str, Any]) -> bytes:
+    document = _sorted_json({"@context": context, "@graph": [g for g in graphs if g]})
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 

@@ -221,26 +221,49 @@ def build_dataset(
     reference: Reference, records: list[LoadedRecord], vocabulary: Vocabulary, base: str
 ) -> Dataset:
     """The whole graph: ontology, reference, provenance and one graph per document."""
-    iris = IRIs(base)
-    refs = ReferenceIRIs(reference, records, iris)
+    refs = ReferenceIRIs(reference, records, IRIs(base))
+    dataset = shared_graphs(reference, vocabulary, refs)
+    units = vocabulary.units
+    for item in records:
+        map_document(dataset, item, refs, units)
+    return dataset
+
+
+def new_dataset(base: str) -> Dataset:
+    """An empty dataset with minekg's prefixes bound (they shorten the Turtle and TriG dumps)."""
     dataset = Dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     dataset.bind("mkgid", base + "id/")
     dataset.bind("mkgg", base + "graph/")
+    return dataset
 
+
+def shared_graphs(reference: Reference, vocabulary: Vocabulary, refs: ReferenceIRIs) -> Dataset:
+    """What every document graph is read with: ontology, reference, and the reference's provenance.
+
+    A build maps these once; each document is then mapped on its own (``map_document``), in
+    whatever process, into a dataset of its own.
+    """
+    iris = refs.iris
+    dataset = new_dataset(iris.base)
     ontology = dataset.graph(iris.graph("ontology"))
     for triple in vocabulary.graph:
         ontology.add(triple)
     _map_reference(dataset.graph(iris.graph("reference")), reference, refs)
-    provenance = dataset.graph(iris.graph("provenance"))
-    _describe_reference_graph(provenance, iris, reference)
-    units = vocabulary.units
-    for item in records:
-        graph = dataset.graph(iris.graph(item.record.key))
-        DocumentMapper(graph, provenance, item.record, refs, units).map()
-        _describe_document_graph(provenance, item, iris)
+    _describe_reference_graph(dataset.graph(iris.graph("provenance")), iris, reference)
     return dataset
+
+
+def map_document(
+    dataset: Dataset, item: LoadedRecord, refs: ReferenceIRIs, units: dict[str, URIRef]
+) -> None:
+    """One record into its own named graph, and its description into the provenance graph."""
+    iris = refs.iris
+    provenance = dataset.graph(iris.graph("provenance"))
+    graph = dataset.graph(iris.graph(item.record.key))
+    DocumentMapper(graph, provenance, item.record, refs, units).map()
+    _describe_document_graph(provenance, item, iris)
 
 
 # ---------------------------------------------------------------- reference graph

@@ -366,8 +366,24 @@ ranking = _all(
     ),
 )
 
+build_workers = _all(
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=2,
+        show_default=True,
+        help="Processes that map and validate documents (1: all in this process).",
+    ),
+    click.option(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="Run the per-document tasks on this Dask distributed scheduler's workers instead.",
+    ),
+)
+
 # Each command's options, in the order its function takes them.
-for_build = _all(project, data, ontology, build_out, base, sources, no_reasoner)
+for_build = _all(project, data, ontology, build_out, base, sources, no_reasoner, build_workers)
 for_check = _all(graph, ontology, report, strict, no_reasoner, infer, verbose)
 for_show = _all(graph, view)
 for_extract = _all(files, extract_format, project, reference, max_mb)

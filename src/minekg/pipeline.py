@@ -6,25 +6,30 @@ problem; but a build with any problem writes nothing, and the last good ``out/``
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from rdflib import Dataset, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from minekg import checks, dumps, mapping, plots, reasoning, show, store
+from minekg import checks, dumps, mapping, plots, reasoning, show, store, tasks
 from minekg.errors import InputError, InputErrors, MinekgError, SetupError
-from minekg.inputs import LoadedRecord, check_sources, load_records, load_reference
+from minekg.inputs import LoadedRecord, Reference, check_sources, load_records, load_reference
 from minekg.project import ONTOLOGY, Project
 from minekg.vocab import DEFAULT_BASE, MKG, IRIs
 from minekg.yamlio import error_at
 
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 SUMMARY_CLASSES = {
     "documents": MKG.SourceDocument,
     "states": MKG.State,
@@ -58,13 +63,27 @@ class Paths:
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
+    """A checked build, as the statements of its dump (no rdflib graph of the whole corpus).
+
+    ``dataset`` parses them into rdflib on first use, for the API and the tests that want one.
+    """
+
+    nquads: bytes
+    jsonld_graphs: list[dict[str, Any]]
+    base: str
     records: list[LoadedRecord]
     verdict: checks.Verdict
     triples_per_graph: dict[str, int] = field(default_factory=dict)
     entities: dict[str, int] = field(default_factory=dict)
     consistency: reasoning.Consistency | None = None
     reasoner_note: str = ""
+    computed: tasks.Counts = field(default_factory=tasks.Counts)  # the rest came from the cache
+
+    @functools.cached_property
+    def dataset(self) -> Dataset:
+        dataset = mapping.new_dataset(self.base)
+        dataset.parse(data=self.nquads, format="nquads")
+        return dataset
 
 
 class BuildFailed(InputErrors):
@@ -80,13 +99,19 @@ class BuildFailed(InputErrors):
 
 
 def build(
-    paths: Paths, base: str = DEFAULT_BASE, sources: Path | None = None, reasoner: bool = True
+    paths: Paths,
+    base: str = DEFAULT_BASE,
+    sources: Path | None = None,
+    reasoner: bool = True,
+    executor: Executor | None = None,
 ) -> BuildResult:
     """Build and check the dataset; raise :class:`BuildFailed` listing every problem.
 
     The checks are those of ``minekg check``: SHACL shapes and consistency rules (violations fail
     the build, warnings are reported) and, unless ``reasoner`` is off or Java is missing, HermiT
-    (an inconsistent graph fails the build).
+    (an inconsistent graph fails the build). Each document is mapped and validated on its own,
+    on ``executor`` when given, its result cached beside ``out/`` (``tasks``); the rules, which
+    compare documents, run on the whole graph in Oxigraph.
     """
     for folder in (paths.data / "reference", paths.data / "records", paths.ontology):
         if not folder.is_dir():
@@ -98,6 +123,7 @@ def build(
         reference = load_reference(paths.data / "reference")
     except InputErrors as exc:
         raise BuildFailed(exc.errors, 0, 0, paths.out) from None
+    shapes = checks.shape_files(paths.ontology)
     vocabulary = mapping.load_vocabulary(paths.ontology)
     records, errors = load_records(paths.data / "records", reference)
     known_measures = vocabulary.units
@@ -107,9 +133,24 @@ def build(
             errors += check_sources(item, sources)
     bad = {error.file for error in errors}
     good = [item for item in records if str(item.path) not in bad]
-    dataset = mapping.build_dataset(reference, good, vocabulary, base)
-    owl = _start_owl_check(dataset) if reasoner else None
-    verdict = checks.validate(dataset, checks.shape_files(paths.ontology))
+    map_context, check_context = _contexts(paths, reference, good, vocabulary, base)
+    cache = cache_dir(paths)
+    mapped, remapped = tasks.map_all(map_context, good, executor, cache)
+    shared_lines = check_context.shared.splitlines(True)
+    nquads = b"".join(
+        sorted({*shared_lines, *(line for m in mapped for line in m.nquads.splitlines(True))})
+    )
+    built = store.of_nquads(nquads)
+    owl = _start_owl_check(nquads, base) if reasoner else None
+    rules = [path for path in shapes if path.name == checks.RULES_FILE]
+    findings, rechecked = tasks.check_all(check_context, mapped, executor, cache)
+    findings += tasks.check_shared(check_context, cache)
+    findings = _drafts_downgraded(findings, shapes, built)
+    for path in rules:
+        findings += checks.run_rules(
+            _union(built), path.read_text(encoding="utf-8"), _document_of(built)
+        )
+    verdict = checks.verdict_of(findings)
     consistency, reasoner_note = owl() if owl else (None, "not run (--no-reasoner)")
     errors += _violations(verdict, good)
     if consistency is not None and not consistency.consistent:
@@ -118,33 +159,105 @@ def build(
         )
     if errors:
         total = len(list((paths.data / "records").glob("*.yaml")))
-        built = len({item.path for item in good} - {Path(error.file) for error in errors})
-        raise BuildFailed(sorted(errors, key=str), built, total, paths.out)
+        built_ok = len({item.path for item in good} - {Path(error.file) for error in errors})
+        raise BuildFailed(sorted(errors, key=str), built_ok, total, paths.out)
     return BuildResult(
-        dataset,
+        nquads,
+        _shared_jsonld(map_context, nquads) + [m.jsonld for m in mapped],
+        base,
         good,
         verdict,
-        _triples_per_graph(dataset, base),
-        _entities(dataset),
+        _triples_per_graph(built, base),
+        _entities(built),
         consistency,
         reasoner_note,
+        tasks.Counts(remapped, rechecked),
     )
+
+
+def cache_dir(paths: Paths) -> Path:
+    """Beside ``out/`` (``.minekg-cache/``), so that replacing ``out/`` keeps it."""
+    return paths.out.parent / ".minekg-cache"
+
+
+def _contexts(
+    paths: Paths,
+    reference: Reference,
+    records: list[LoadedRecord],
+    vocabulary: mapping.Vocabulary,
+    base: str,
+) -> tuple[tasks.MapContext, tasks.CheckContext]:
+    """What every document task reads, each with the digest its cached results are keyed by."""
+    refs = mapping.ReferenceIRIs(reference, records, IRIs(base))
+    shared = mapping.shared_graphs(reference, vocabulary, refs)
+    lines = sorted(set(shared.serialize(format="nquads", encoding="utf-8").splitlines(True)))
+    shared_nquads = b"".join(lines)
+    shapes = (paths.ontology / tasks.SHAPES_FILE).read_text(encoding="utf-8")
+    jsonld_context = _jsonld_context(paths)
+    symbols = json.dumps(sorted((k, str(v)) for k, v in refs.by_symbol.items()))
+    map_digest = tasks.digest_of(
+        [shared_nquads, symbols.encode(), base.encode(), json.dumps(jsonld_context).encode()]
+    )
+    check_digest = tasks.digest_of([shared_nquads, shapes.encode()])
+    return (
+        tasks.MapContext(refs, vocabulary.units, jsonld_context, map_digest),
+        tasks.CheckContext(shared_nquads, shapes, check_digest),
+    )
+
+
+def _jsonld_context(paths: Paths) -> dict[str, Any]:
+    text = (paths.ontology / "context.jsonld").read_text(encoding="utf-8")
+    context: dict[str, Any] = json.loads(text)["@context"]
+    return context
+
+
+def _shared_jsonld(context: tasks.MapContext, nquads: bytes) -> list[dict[str, Any]]:
+    """JSON-LD of the ontology, reference and provenance graphs (the provenance of every
+    document included), the graphs no single document task writes whole."""
+    iris = context.refs.iris
+    names = [iris.graph(name) for name in ("ontology", "reference", "provenance")]
+    marks = tuple(f"<{name}> .\n".encode() for name in names)
+    dataset = Dataset()
+    dataset.parse(
+        data=b"".join(x for x in nquads.splitlines(True) if x.endswith(marks)), format="nquads"
+    )
+    text = dataset.serialize(format="json-ld", context=context.jsonld_context, auto_compact=True)
+    entries: list[dict[str, Any]] = json.loads(text).get("@graph", [])
+    return entries
+
+
+def _union(built: ox.Store) -> ox.Store:
+    """Every statement once, in the default graph: what the rules read (see checks.run_rules)."""
+    union = ox.Store()
+    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in built)
+    return union
+
+
+def _document_of(built: ox.Store) -> Callable[[str], str]:
+    """The graph a node is typed in, by the last segment of its name (as ``checks.union_of``)."""
+    typed: dict[str, str] = {}
+    for quad in built.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None, None):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            name = quad.graph_name.value.rsplit("/", 1)[-1]
+            subject = str(quad.subject)[1:-1]
+            if subject not in typed or name < typed[subject]:
+                typed[subject] = name
+    return lambda iri: typed.get(iri, "?")
 
 
 OwlOutcome = tuple[reasoning.Consistency | None, str]
 
 
-def _start_owl_check(dataset: Dataset) -> Callable[[], OwlOutcome]:
+def _start_owl_check(nquads: bytes, base: str) -> Callable[[], OwlOutcome]:
     """Start HermiT in a process of its own; return the function that waits for its verdict.
 
-    The process is forked, so it inherits the dataset instead of receiving a copy, and its
-    Python side (owlready2 reading the graph) and its JVM run on another core while pyshacl
-    validates here: 3 s for both instead of 5 s one after the other (a thread shares the GIL
-    and saves almost nothing).
+    The process is forked, so it inherits the dump instead of receiving a copy, and its
+    Python side (owlready2 reading the graph) and its JVM run on another core while the rules
+    run here (a thread shares the GIL and saves almost nothing).
     """
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_owl_check, args=(dataset, sending), daemon=True)
+    process = context.Process(target=_owl_check, args=(nquads, base, sending), daemon=True)
     process.start()
     sending.close()
 
@@ -162,7 +275,9 @@ def _start_owl_check(dataset: Dataset) -> Callable[[], OwlOutcome]:
     return verdict
 
 
-def _owl_check(dataset: Dataset, sending: Connection) -> None:
+def _owl_check(nquads: bytes, base: str, sending: Connection) -> None:
+    dataset = mapping.new_dataset(base)
+    dataset.parse(data=nquads, format="nquads")
     try:
         sending.send((reasoning.check_consistency(dataset), ""))
     except reasoning.ReasonerUnavailable as exc:
@@ -190,6 +305,30 @@ def check_base(base: str) -> None:
         problems.append("must end with / or #")
     if problems:
         raise InputErrors([InputError("--base", None, None, f"{base!r} " + "; ".join(problems))])
+
+
+def _drafts_downgraded(
+    findings: list[checks.Finding], shapes: list[Path], built: ox.Store
+) -> list[checks.Finding]:
+    """What only a reviewer can supply is a warning on what only drafts describe (checks)."""
+    tagged: set[str] = set()
+    for path in shapes:
+        if path.name != checks.RULES_FILE:
+            tagged |= checks.reviewer_only(Graph().parse(path, format="turtle"))
+    status, typed = ox.NamedNode(str(MKG.reviewStatus)), ox.NamedNode(str(RDF.type))
+    drafted = checks.draft_only_nodes(
+        (
+            (q.subject.value, q.object.value)
+            for q in built.quads_for_pattern(None, status, None)
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
+        ),
+        (
+            (q.subject.value, q.graph_name.value)
+            for q in built.quads_for_pattern(None, typed, None)
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
+        ),
+    )
+    return checks.downgrade_drafts(findings, tagged, drafted)
 
 
 def _violations(verdict: checks.Verdict, records: list[LoadedRecord]) -> list[InputError]:
@@ -220,15 +359,19 @@ def _unknown_measures(item: LoadedRecord, known: dict[str, URIRef]) -> list[Inpu
     ]
 
 
-def _triples_per_graph(dataset: Dataset, base: str) -> dict[str, int]:
+def _triples_per_graph(built: ox.Store, base: str) -> dict[str, int]:
     prefix = IRIs(base).graph("")
-    counts = Counter(str(g).removeprefix(prefix) for _, _, _, g in dataset.quads())
+    counts = Counter(
+        q.graph_name.value.removeprefix(prefix)
+        for q in built
+        if isinstance(q.graph_name, ox.NamedNode)
+    )
     return dict(sorted(counts.items()))
 
 
-def _entities(dataset: Dataset) -> dict[str, int]:
+def _entities(built: ox.Store) -> dict[str, int]:
     typed = {
-        cls: {s for s, _, _, _ in dataset.quads((None, RDF.type, cls, None))}
+        cls: {q.subject for q in built.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(str(cls)))}
         for cls in SUMMARY_CLASSES.values()
     }
     typed[MKG.Event] -= typed[MKG.EventAccount]  # an account is not another event
@@ -237,12 +380,10 @@ def _entities(dataset: Dataset) -> dict[str, int]:
 
 def write(result: BuildResult, paths: Paths) -> list[Path]:
     """Write every output into ``paths.out`` atomically; return the files written."""
-    context = json.loads((paths.ontology / "context.jsonld").read_text(encoding="utf-8"))[
-        "@context"
-    ]
-    payloads = dumps.serialize_all(result.dataset, context)
+    context = _jsonld_context(paths)
+    payloads = dumps.serialize_all(result.nquads, result.jsonld_graphs, context)
     payloads["report.txt"] = _report(result).encode()
-    payloads["report.ttl"] = dumps.canonical_turtle(result.verdict.report)
+    payloads["report.ttl"] = checks.report_turtle(result.verdict)
     payloads["summary.json"] = (
         json.dumps(
             {
@@ -267,14 +408,21 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
         for name, payload in payloads.items():
             (folder / name).parent.mkdir(exist_ok=True)
             (folder / name).write_bytes(payload)
+        store.write_store(folder / store.STORE, payloads["minekg.nq"])
 
     dumps.write_atomically(paths.out, fill)
-    return [paths.out / name for name in sorted(payloads)]
+    return [paths.out / name for name in sorted([*payloads, store.STORE])]
 
 
 def _report(result: BuildResult) -> str:
     verdict = result.verdict
     lines = [f"SHACL validation: {verdict.summary()}", f"OWL consistency: {owl_summary(result)}"]
+    lines.append(
+        f"Checked: the shapes on each of {len(result.records)} document graphs (with the reference "
+        "and ontology graphs and the types other documents give the nodes it points to) and on "
+        "the shared graphs; the consistency rules on the whole graph (SPARQL, Oxigraph); "
+        + ("HermiT on the whole graph" if result.consistency else "no OWL reasoning")
+    )
     lines += [
         f"{f.severity}\t{f.document}\t{f.focus}\t{f.path}\t{f.message}" for f in verdict.findings
     ]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
 DUMP = "minekg.nq"
+STORE = "store"
 PROVENANCE = "graph/provenance"
 
 
@@ -75,10 +76,18 @@ def _hint(path: Path) -> str:
 
 
 def load(path: Path) -> ox.Store:
-    """An in-memory store of a built ``out/`` folder or of one RDF file (.nq, .trig, .ttl, .nt).
+    """The store of a built ``out/`` folder, or an in-memory store of one RDF file.
 
-    Triples from a triples-only format go to the default graph; named graphs stay named.
+    A build folder with a ``store/`` (every build writes one) is opened read-only where it is:
+    no parsing, and any number of processes (serve's workers) share it. A folder without one,
+    or an RDF file (.nq, .trig, .ttl, .nt), is loaded into memory; triples from a triples-only
+    format go to the default graph, named graphs stay named.
     """
+    if path.is_dir() and (path / STORE).is_dir():
+        try:
+            return ox.Store.read_only(str(path / STORE))
+        except OSError as exc:
+            raise MinekgError(f"{path / STORE}: cannot open the store: {exc}") from None
     file, fmt = rdf_file(path)
     store = ox.Store()
     try:
@@ -117,6 +126,15 @@ def base_of(store: ox.Store) -> str | None:
         if isinstance(name, ox.NamedNode) and name.value.endswith(PROVENANCE):
             return name.value.removesuffix(PROVENANCE)
     return None
+
+
+def write_store(folder: Path, nquads: bytes) -> None:
+    """The on-disk store of a build (``out/store/``), written with the dumps and swapped in
+    with them; closed before the swap (pyoxigraph closes a store when it is dropped)."""
+    disk = ox.Store(str(folder))
+    disk.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+    disk.optimize()
+    del disk
 
 
 def of_nquads(payload: bytes) -> ox.Store:

@@ -1,0 +1,106 @@
+"""The build's cache: a rebuild redoes exactly the documents whose inputs changed, and what it
+serves from the cache is what a build from scratch would make.
+
+Each test builds a scratch project once (filling ``.minekg-cache/`` beside ``out/``), changes one
+input, rebuilds, and compares the rebuild with a build of the changed project in a fresh folder
+with no cache at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from minekg import pipeline
+from minekg.pipeline import Paths
+
+pytestmark = pytest.mark.slow
+
+CALIBER = "caliber-az-2024-12-azerbaijan-urges-un"
+DOCUMENTS = 5
+
+
+def _build(paths: Paths) -> pipeline.BuildResult:
+    result = pipeline.build(paths, reasoner=False)
+    pipeline.write(result, paths)
+    return result
+
+
+def _from_scratch(paths: Paths, tmp_path: Path) -> Paths:
+    fresh = Paths(paths.data, paths.ontology, tmp_path / "fresh" / "out")
+    _build(fresh)
+    return fresh
+
+
+def _dumps(out: Path) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(out.iterdir())
+        if p.is_file() and p.name != "graph.html"  # the page is made from minekg.nq
+    }
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def cached(copy_of_project: Paths) -> Paths:
+    first = _build(copy_of_project)
+    assert (first.computed.mapped, first.computed.checked) == (DOCUMENTS, DOCUMENTS)
+    assert pipeline.cache_dir(copy_of_project).is_dir()
+    return copy_of_project
+
+
+def test_a_rebuild_with_nothing_changed_redoes_nothing_and_writes_the_same(cached: Paths) -> None:
+    before = _dumps(cached.out)
+    again = _build(cached)
+    assert (again.computed.mapped, again.computed.checked) == (0, 0)
+    assert _dumps(cached.out) == before
+
+
+def test_a_changed_record_redoes_that_document_only(cached: Paths, tmp_path: Path) -> None:
+    _edit(cached.data / "records" / f"{CALIBER}.yaml", "value: 3460", "value: 3450")
+    again = _build(cached)
+    assert (again.computed.mapped, again.computed.checked) == (1, 1)
+    assert "3,450" in (cached.out / "report.txt").read_text(encoding="utf-8")
+    assert _dumps(cached.out) == _dumps(_from_scratch(cached, tmp_path).out)
+
+
+def test_a_changed_reference_entry_redoes_every_document(cached: Paths, tmp_path: Path) -> None:
+    _edit(cached.data / "reference" / "states.yaml", "label: Azerbaijan", "label: Azerbaidjan")
+    again = _build(cached)
+    assert (again.computed.mapped, again.computed.checked) == (DOCUMENTS, DOCUMENTS)
+    assert b'"Azerbaidjan"@en' in (cached.out / "minekg.nq").read_bytes()
+    assert _dumps(cached.out) == _dumps(_from_scratch(cached, tmp_path).out)
+
+
+def test_a_changed_shape_revalidates_every_document_and_remaps_none(
+    cached: Paths, tmp_path: Path
+) -> None:
+    _edit(cached.ontology / "shapes.ttl", "A figure gives no date", "A figure is undated")
+    again = _build(cached)
+    assert (again.computed.mapped, again.computed.checked) == (0, DOCUMENTS)
+    report = (cached.out / "report.txt").read_text(encoding="utf-8")
+    assert "A figure is undated" in report and "A figure gives no date" not in report
+    assert _dumps(cached.out) == _dumps(_from_scratch(cached, tmp_path).out)
+
+
+def test_a_torn_cache_entry_is_recomputed_not_served(cached: Paths) -> None:
+    before = _dumps(cached.out)
+    entries = sorted((pipeline.cache_dir(cached) / "map").rglob("*.json"))
+    entries[0].write_text('{"key": "A-79-690", "nq', encoding="utf-8")
+    again = _build(cached)
+    assert (again.computed.mapped, again.computed.checked) == (1, 0)
+    assert _dumps(cached.out) == before
+
+
+def test_the_cache_is_beside_out_and_a_removed_cache_is_rebuilt(cached: Paths) -> None:
+    assert pipeline.cache_dir(cached) == cached.out.parent / ".minekg-cache"
+    shutil.rmtree(pipeline.cache_dir(cached))
+    again = _build(cached)
+    assert (again.computed.mapped, again.computed.checked) == (DOCUMENTS, DOCUMENTS)
