@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
+from test_serve import serving
 
 from minekg import publish, serve
 from minekg.cli import main
@@ -34,9 +33,11 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ASK = "ASK { ?s a ?type }"
 DEEP = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
 # A 2 kB query whose last string is 16 bytes doubled 32 times: 64 GiB.
-HUNGRY = "SELECT (STRLEN(?s32) AS ?n) WHERE { BIND('xxxxxxxxxxxxxxxx' AS ?s0) " + " ".join(
-    f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(32)
-) + " }"
+HUNGRY = (
+    "SELECT (STRLEN(?s32) AS ?n) WHERE { BIND('xxxxxxxxxxxxxxxx' AS ?s0) "
+    + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(32))
+    + " }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +45,8 @@ def server(written: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     site = tmp_path_factory.mktemp("loaded") / "site"
     root = Path(__file__).resolve().parents[1]
     publish.write_site(site, publish.site_files(written, root / "ontology", [root / "queries"]))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    running = uvicorn.Server(serve.server_config(site, LIMITS, "127.0.0.1", port))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=30)
+    with serving(site, LIMITS) as url:
+        yield url
 
 
 def timed(call: httpx.Response | object, *args: object, **kwargs: object) -> tuple[float, int]:

@@ -142,8 +142,9 @@ def projection(store: ox.Store, name: str, base: str) -> nx.Graph:
     text = query.replace("GRAPH ?reference", f"GRAPH {reference}")
     pairs = store.query(PREFIXES + text, use_default_graph_as_union=True)
     assert isinstance(pairs, ox.QuerySolutions)
-    for row in pairs:
-        a, b, how = (term.value for term in row)  # type: ignore[union-attr]
+    # Louvain's result depends on the order nodes are added: sorted, never the store's order.
+    rows = sorted(tuple(term.value for term in row) for row in pairs)  # type: ignore[union-attr]
+    for a, b, how in rows:
         graph.add_node(a, side="a")
         graph.add_node(b, side="b")
         relations = graph.edges[a, b]["how"] if graph.has_edge(a, b) else set()

@@ -106,12 +106,15 @@ def figures(store: ox.Store) -> list[Plot]:
     rows = store.query(QUERY % groups, use_default_graph_as_union=True)
     assert isinstance(rows, ox.QuerySolutions)
     by_measure: dict[str, list[Point]] = {}
+    # Sources word a unit differently ("explosive devices", "unexploded ordnance"): the axis
+    # takes the smallest wording, never whichever row the store happened to give last.
     titles: dict[str, tuple[str, str]] = {}
     for row in rows:
         when, dated_by = _when(row["asOf"], row["issued"])
         notation = _text(row["notation"])
         unit = row["unit"]
-        titles[notation] = (_text(row["measureLabel"]), _text(unit) if unit else "")
+        title = (_text(row["measureLabel"]), _text(unit) if unit else "")
+        titles[notation] = min(titles.get(notation, title), title)
         document = _text(row["graph"]).removeprefix(graphs)
         by_measure.setdefault(notation, []).append(
             Point(when, Decimal(_text(row["value"])), document, dated_by)

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, sync_playwright
+from test_serve import serving
 
 from minekg import publish, serve, show
 from minekg.cli import main
@@ -150,24 +147,11 @@ def test_a_page_of_hostile_values_shows_them_as_text(
 
 @pytest.fixture(scope="module")
 def server(hostile_site: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    running = uvicorn.Server(serve.server_config(hostile_site, serve.Limits(), "127.0.0.1", port))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=30)
+    with serving(hostile_site, serve.Limits()) as url:
+        yield url
 
 
-def test_a_sparql_result_page_shows_a_javascript_iri_as_text(
-    browser: Browser, server: str
-) -> None:
+def test_a_sparql_result_page_shows_a_javascript_iri_as_text(browser: Browser, server: str) -> None:
     dialogs: list[str] = []
     page = offline_page(browser, dialogs)
     query = 'SELECT ?x ?label WHERE { BIND(IRI("javascript:alert(1)") AS ?x) ' + (
