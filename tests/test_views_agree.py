@@ -85,9 +85,7 @@ def test_show_is_the_same_under_another_base(written: Path, other_base: Path) ->
         assert f"{base}id/state/arm" in page.read_text(encoding="utf-8")
 
 
-def test_stats_and_queries_are_the_same_under_another_base(
-    written: Path, other_base: Path
-) -> None:
+def test_stats_and_queries_are_the_same_under_another_base(written: Path, other_base: Path) -> None:
     for args in (
         ["stats", "--ego", "state/arm"],
         ["query", "ihl-rules-invoked", "--param", "doc=A-79-690"],

@@ -233,16 +233,6 @@ def linkable(iri: str) -> str | None:
     return None
 
 
-def script_json(text: str) -> str:
-    """JSON text safe inside a ``<script>`` element: with ``<``, ``>`` and ``&`` escaped, no value
-    can end the element (``</script>``) or put the HTML parser into a state where the rest of the
-    page disappears (``<!--<script>``); line and paragraph separators are escaped too. The JSON
-    parses to the same values."""
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escape)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 @dataclass(frozen=True)
 class Shown:
     """An RDF term as a page shows it."""
@@ -312,7 +302,7 @@ class Pages:
             groups=groups,
             incoming=incoming,
             formats={ext: f"{name}.{ext}" for ext in DOCUMENT_TYPES if ext != "html"},
-            jsonld=script_json(jsonld_text),
+            jsonld=pages.script_json(jsonld_text),
         )
 
     def is_draft(self, graph: str) -> bool:

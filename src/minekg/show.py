@@ -430,7 +430,9 @@ def page(graph: DisplayGraph) -> str:
         .get_template(TEMPLATE)
         .render(
             title=graph.title,
-            data_json=_script_json(data),
+            data_json=pages.script_json(
+                json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            ),
             legend=legend,
             left_out=graph.left_out,
             shown=len(graph.nodes),
@@ -440,9 +442,3 @@ def page(graph: DisplayGraph) -> str:
             vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
         )
     )
-
-
-def _script_json(data: dict) -> str:
-    """JSON safe inside a <script> element (no ``</script>`` or ``<!--`` can close it)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

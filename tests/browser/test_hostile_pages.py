@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from browser.test_graph_page import CHROMIUM, FLAGS
 from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, sync_playwright
 from test_serve import serving
@@ -24,16 +25,6 @@ from minekg import publish, serve, show
 from minekg.cli import main
 from minekg.pipeline import Paths, build, write
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = '</script><!--<script>"><img src=x onerror=alert(1)> javascript:alert(2)\u2028end'
 SCRIPT_ADDRESS = "javascript:alert(document.domain)"
