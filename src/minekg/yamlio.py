@@ -67,27 +67,32 @@ class _Walk:
 
     Duplicate keys (PyYAML keeps the last silently); nesting deeper than any record's (which
     recursive aliases such as ``&a [*a]`` make endless, and deep brackets make the constructor
-    and pydantic recurse past Python's limit); aliases that expand to more than any record
-    holds ("billion laughs": nine aliases nine deep are 387 million values, composed in a
-    moment and walked for ever); explicit tags (``!!python/object``, ``!!binary``,
+    and pydantic recurse past Python's limit); aliases that repeat more values than a person
+    would ever share by alias ("billion laughs": nine aliases nine deep are 387 million values,
+    composed in a moment and walked for ever); explicit tags (``!!python/object``, ``!!binary``,
     ``!!timestamp 2024-13-45``), which the safe constructor refuses or fails on with no line;
     and numbers too long to be one (Python refuses to read an int of over 4,300 digits).
     """
 
     MAX_DEPTH = 40
-    MAX_VALUES = 200_000
+    MAX_REPEATS = 10_000  # values reached again through an alias
     MAX_NUMBER = 60  # characters
     PLAIN = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
     def __init__(self, path: Path):
-        self.path, self.values, self.resolver = path, 0, _Loader("")
+        self.path, self.resolver = path, _Loader("")
+        self.seen: set[int] = set()
+        self.repeats = 0
 
     def check(self, node: yaml.Node, loc: tuple[Any, ...], depth: int) -> None:
-        self.values += 1
         if depth > self.MAX_DEPTH:
             self._refuse(node, loc, f"nested more than {self.MAX_DEPTH} deep (a recursive alias?)")
-        if self.values > self.MAX_VALUES:
-            self._refuse(node, loc, f"aliases expand to over {self.MAX_VALUES:,} values (a bomb?)")
+        if id(node) in self.seen:
+            self.repeats += 1
+            if self.repeats > self.MAX_REPEATS:
+                problem = f"aliases repeat over {self.MAX_REPEATS:,} values (an alias bomb?)"
+                self._refuse(node, loc, problem)
+        self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             self._check_scalar(node, loc)
         elif node.tag not in self.PLAIN:
