@@ -91,6 +91,8 @@ def field_spec(model: type[BaseModel]) -> list[dict[str, Any]]:
     (and choices for a closed list), the quote and offset last, as ingest writes them."""
     spec = []
     for name, info in model.model_fields.items():
+        if name == "review":
+            continue  # the decision is the accept and reject buttons
         kind, args = typing.get_origin(info.annotation), typing.get_args(info.annotation)
         choices = next(
             (typing.get_args(a) for a in args if typing.get_origin(a) is typing.Literal), ()
