@@ -252,3 +252,50 @@ def test_review_refuses_an_unknown_key_at_once(project: Path) -> None:
     )
     assert result.exit_code == 1
     assert "no record no-such-draft" in result.output
+
+
+def test_the_document_fields_are_edited_and_checked(
+    reviewer: review.Reviewer, project: Path
+) -> None:
+    view = reviewer.view(KEY)
+    body = {**decisions(reviewer, None), "document": {**view["document"], "date": "2002-13-22"}}
+    before = all_files(project)
+    with pytest.raises(review.Refused) as refused:
+        reviewer.save(KEY, body)
+    (problem,) = refused.value.problems
+    assert problem["item"] == "document"
+    assert "'2002-13-22' is not a valid date" in problem["message"]
+    assert all_files(project) == before
+    title = "Afghanistan: mine clearance assistance inadequate"
+    reviewer.save(KEY, {**body, "document": {**view["document"], "title": title}})
+    text = record_file(project).read_text(encoding="utf-8")
+    assert f"  title: '{title}'\n  date: '2002-01-22'\n  author: kevin-rudd\n" in text
+
+
+def test_a_promotion_keeps_the_draft_comments_and_renames_its_references(
+    server: str, reviewer: review.Reviewer, project: Path
+) -> None:
+    path = record_file(project)
+    text = path.read_text(encoding="utf-8").replace("mentions:\n", "# checked\nmentions:\n", 1)
+    path.write_text(text, encoding="utf-8")
+    url, headers = f"{server}/api/records/{KEY}", {"X-Review-Token": reviewer.token}
+    digest = reviewer.view(KEY)["digest"]
+    asked = {"key": "kevin-rudd", "as": "rudd", "nationality": ""}
+    answer = httpx.post(url, json={"digest": digest, "promote": asked}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["key"] == "rudd" and answer.json()["label"] == "Kevin Rudd"
+    after = path.read_text(encoding="utf-8")
+    assert "# checked\nmentions:\n" in after
+    record = yaml.safe_load(after)
+    assert record["document"]["author"] == "rudd"
+    assert {m["at"] for m in record["mentions"] if m["entity"] == "rudd"} == {367, 535, 1007, 3348}
+    assert "kevin-rudd" not in {e["key"] for e in record["proposed"]}
+    persons = yaml.safe_load((project / "data" / "reference" / "persons.yaml").read_text())
+    assert {"key": "rudd", "label": "Kevin Rudd"} in persons["persons"]
+    # a promotion the reference data would refuse writes nothing
+    before = all_files(project)
+    asked = {"key": "tokyo", "type": "city", "within": "nowhere"}
+    digest = answer.json()["digest"]
+    answer = httpx.post(url, json={"digest": digest, "promote": asked}, headers=headers)
+    assert answer.status_code == 422 and "nowhere" in answer.json()["error"], answer.text
+    assert all_files(project) == before

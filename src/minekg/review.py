@@ -42,7 +42,6 @@ from typing import Any
 
 import click
 from pydantic import BaseModel
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -58,6 +57,7 @@ from minekg.project import Project, shipped
 from minekg.promote import ENTITY_FIELDS
 from minekg.promote import promote as promote_entity
 from minekg.reference import Organization, Place
+from minekg.vocab import DEFAULT_BASE, IRIs
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "related": records.Related,
@@ -68,6 +68,11 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "figures": records.Figure,
 }
 DECISIONS = (None, "accepted", "rejected")
+# What a reviewer settles about the document itself (the lists and parts stay hand-edited).
+DOCUMENT_FIELDS = (
+    "type title date date_note distributed language author author_post author_org author_note"
+    " publisher addressee".split()
+)
 TOKEN_HEADER = "x-review-token"
 MAX_BODY = 5 * 2**20
 ASSETS = {"review.js": "text/javascript", "review.css": "text/css"}
@@ -115,13 +120,6 @@ def field_spec(model: type[BaseModel]) -> list[dict[str, Any]]:
         spec.append({"name": name, "widget": widget, "choices": list(choices)})
     last = ("quote", "at", "part")
     return [f for f in spec if f["name"] not in last] + [f for f in spec if f["name"] in last]
-
-
-def _round_trip() -> YAML:
-    rt = YAML()
-    rt.preserve_quotes = True
-    rt.width = 100
-    return rt
 
 
 @dataclass
@@ -209,7 +207,13 @@ class Reviewer:
             "proposed": proposed,
             "entities": entities,
             "measures": sorted(self.gate.vocabulary.units),
-            "forms": {section: field_spec(model) for section, model in SECTIONS.items()},
+            "document": {k: v for k, v in data["document"].items() if k in DOCUMENT_FIELDS},
+            "forms": {
+                **{section: field_spec(model) for section, model in SECTIONS.items()},
+                "document": [
+                    f for f in field_spec(records.DocumentMeta) if f["name"] in DOCUMENT_FIELDS
+                ],
+            },
             "kinds": {
                 kind: list(typing.get_args(model.model_fields["type"].annotation))
                 for kind, model in (("organization", Organization), ("place", Place))
@@ -278,7 +282,7 @@ class Reviewer:
         plain, _ = yamlio.load(path)
         if plain.get("review") != "draft":
             raise Refused(409, f"{key} is a reviewed record: only drafts are edited here")
-        doc = _round_trip().load(path.read_text(encoding="utf-8"))
+        doc = yamlio.round_trip().load(path.read_text(encoding="utf-8"))
         posted = _posted(body, plain)
         rejected_entities = set(body.get("rejected_entities") or [])
         kept, ids = {}, {}
@@ -298,6 +302,7 @@ class Reviewer:
                 doc["proposed"] = CommentedSeq(proposals)
             else:
                 del doc["proposed"]
+        _edit(doc["document"], plain["document"], body.get("document"), DOCUMENT_FIELDS)
         doc["review"] = "reviewed" if reviewed else "draft"
         self._write_checked(path, doc, ids)
         left = f"{undecided} item(s) and {len(proposals)} proposed entity(ies) still to decide"
@@ -318,7 +323,7 @@ class Reviewer:
         try:
             staged = staging / path.name
             with staged.open("w", encoding="utf-8") as stream:
-                _round_trip().dump(doc, stream)
+                yamlio.round_trip().dump(doc, stream)
             problems = self._problems(staged, records_dir, ids)
             if problems:
                 raise Refused(422, "not saved: the build would reject this record", problems)
@@ -331,7 +336,8 @@ class Reviewer:
         try:
             loaded = load_record(staged, self.gate.reference, keys)
         except InputError as exc:
-            return [_problem(ids, ingest._item_at(exc.field), f"{exc.field}: {exc.problem}")]
+            where = ingest._item_at(exc.field) or tuple((exc.field or "").split(".")[:1])
+            return [_problem(ids, where, f"{exc.field}: {exc.problem}")]
         data, _ = yamlio.load(staged)
         source = self.source_of(data)
         problems = [
@@ -341,7 +347,8 @@ class Reviewer:
             )
             if source.original[item.at : item.end_offset] != item.quote
         ]
-        nodes = ingest._item_nodes(loaded, self.gate.reference)
+        nodes: dict[str, tuple[Any, ...]] = {**ingest._item_nodes(loaded, self.gate.reference)}
+        nodes[str(IRIs(DEFAULT_BASE).document(loaded.record.key))] = ("document",)
         for focus, problem in self.gate.violations(loaded, records_dir):
             problems.append(_problem(ids, nodes.get(focus), f"{problem} ({focus})"))
         return problems
@@ -349,6 +356,8 @@ class Reviewer:
 
 def _problem(ids: dict[str, list[str]], item: tuple[Any, ...] | None, message: str) -> dict:
     """A refusal next to the item at fault (by the page's id), or for the record as a whole."""
+    if item and item[0] == "document":
+        return {"item": "document", "message": message}
     if item and item[0] in ids and int(item[1]) < len(ids[item[0]]):
         return {"item": ids[item[0]][int(item[1])], "message": message}
     return {"item": "", "message": message}
@@ -391,12 +400,8 @@ def _decided(
         if item is not None:
             if item["decision"] == "rejected":
                 continue
-            before = plain[section][origin]
-            for name in [k for k in node if k != "review" and k not in item["fields"]]:
-                del node[name]
-            for name, value in item["fields"].items():
-                if name != "review" and before.get(name) != value:
-                    node[name] = value
+            names = [name for name in (*node, *item["fields"]) if name != "review"]
+            _edit(node, plain[section][origin], item["fields"], names)
             _mark(node, item["decision"])
         nodes.append((node, origin))
         ids.append(str(item.get("id")) if item and item.get("id") else f"{section}/{origin}")
@@ -408,6 +413,20 @@ def _decided(
         nodes.append((node, None))
         ids.append(str(item.get("id") or f"{section}/new{n}"))
     return nodes, ids
+
+
+def _edit(node: Any, before: dict[str, Any], fields: Any, names: Any) -> None:
+    """Set the fields among ``names`` that changed and remove those no longer given, in place:
+    what did not change keeps its quoting and its comments."""
+    if fields is None:
+        return
+    if not isinstance(fields, dict):
+        raise Refused(400, "fields: expected an object")
+    for name in list(dict.fromkeys(names)):
+        if name not in fields:
+            node.pop(name, None)
+        elif before.get(name) != fields[name]:
+            node[name] = fields[name]
 
 
 def _mark(node: Any, decision: str | None) -> None:

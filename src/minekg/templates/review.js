@@ -161,28 +161,46 @@ function refreshItem(id) {
 }
 
 function form(item) {
+  return fieldsForm(item.fields, data.forms[item.section], "f", () => {
+    item.decision = "accepted"; // an edited item is the reviewer's: it stands as edited
+    renderText();
+    refreshItem(item.id);
+  });
+}
+
+function fieldsForm(fields, spec, prefix, changed) {
   const el = document.createElement("form");
   el.addEventListener("submit", (event) => event.preventDefault());
-  for (const field of data.forms[item.section]) {
-    const id = `f-${field.name}`;
+  for (const field of spec) {
+    const id = `${prefix}-${field.name}`;
     const name = document.createElement("label");
     name.htmlFor = id;
     name.textContent = field.name;
-    const input = widget(field, item.fields[field.name]);
+    const input = widget(field, fields[field.name]);
     input.id = id;
     input.name = field.name;
     if (field.name === "quote" || field.name === "at") input.readOnly = true;
     input.addEventListener("change", () => {
       const value = valueOf(field, input);
-      if (value === undefined) delete item.fields[field.name];
-      else item.fields[field.name] = value;
-      item.decision = "accepted"; // an edited item is the reviewer's: it stands as edited
-      renderText();
-      refreshItem(item.id);
+      if (value === undefined) delete fields[field.name];
+      else fields[field.name] = value;
+      changed();
     });
     el.append(name, input);
   }
   return el;
+}
+
+function renderDocument() {
+  const box = $("#document");
+  box.textContent = "";
+  if (problems.document) {
+    const problem = document.createElement("p");
+    problem.className = "problem";
+    problem.textContent = problems.document.join("; ");
+    box.appendChild(problem);
+  }
+  box.appendChild(fieldsForm(data.document, data.forms.document, "d", () => {}));
 }
 
 function widget(field, value) {
@@ -406,12 +424,19 @@ async function write(body) {
   problems = {};
   const general = [];
   for (const problem of answer.problems || []) {
-    if (problem.item && byId(problem.item)) (problems[problem.item] ||= []).push(problem.message);
+    if (problem.item && (byId(problem.item) || problem.item === "document")) {
+      (problems[problem.item] ||= []).push(problem.message);
+    }
     else general.push(problem.message);
   }
   say([answer.error, ...general].join(": "), true);
   renderItems();
-  const first = Object.keys(problems)[0];
+  renderDocument();
+  if (problems.document) {
+    $("#document-fields").open = true;
+    $("#document").scrollIntoView({block: "nearest"});
+  }
+  const first = Object.keys(problems).find((id) => id !== "document");
   if (first) select(first, true);
   return null;
 }
@@ -420,6 +445,7 @@ async function save() {
   const answer = await write({
     digest: data.digest,
     rejected_entities: [...rejectedEntities],
+    document: data.document,
     items: items.map(({id, section, origin, decision, fields}) => ({id, section, origin, decision, fields})),
   });
   if (!answer) return;
@@ -447,6 +473,7 @@ textEl.addEventListener("click", (event) => {
 $("#save").addEventListener("click", save);
 
 renderLegend();
+renderDocument();
 renderText();
 renderItems();
 renderProposed();
