@@ -209,7 +209,7 @@ def test_a_draft_reviewed_in_the_browser_builds_as_reviewed(
 
     page.keyboard.press("s")
     expect(page.locator("#status")).to_have_text("reviewed")  # the page reloads after a save
-    assert "saved" in page.locator("#message").inner_text()
+    expect(page.locator("#message")).to_contain_text(f"saved {KEY}.yaml")
     assert not errors, errors
     assert all(url.startswith(local + "/") for url in requests), requests
 

@@ -17,6 +17,7 @@ let problems = {};
 let current = null;
 let lastSelection = null;
 let added = 0;
+let unsaved = false; // decisions and edits not saved yet: leaving the page asks first
 
 const $ = (selector) => document.querySelector(selector);
 const textEl = $("#text");
@@ -24,7 +25,8 @@ const textEl = $("#text");
 function kindOf(item) {
   return item.section === "citations" && item.fields.rule != null ? "rule" : KIND[item.section];
 }
-function byId(id) { return items.find((item) => item.id === id); }
+const index = new Map(items.map((item) => [item.id, item]));
+function byId(id) { return index.get(id); }
 function ordered() {
   const at = (item) => (item.span ? item.span[0] : Infinity);
   return items.slice().sort((a, b) => at(a) - at(b) || a.id.localeCompare(b.id));
@@ -91,21 +93,22 @@ function renderText() {
     const covering = items.filter((it) => it.span && it.span[0] <= start && end <= it.span[1]);
     if (covering.length) {
       covering.sort((a, b) => (a.span[1] - a.span[0]) - (b.span[1] - b.span[0]));
-      const top = covering[0];
-      segment.className = `hl k-${kindOf(top)}` + (top.decision === "rejected" ? " rejected" : "");
       segment.dataset.items = covering.map((it) => it.id).join(" ");
       segment.title = covering.map((it) => `${kindOf(it)}: ${summary(it)}`).join("\n");
     }
     textEl.appendChild(segment);
   }
-  markCurrent();
+  restyle();
 }
 
-function markCurrent() {
-  for (const el of textEl.querySelectorAll(".current")) el.classList.remove("current");
-  if (!current) return;
-  for (const el of textEl.querySelectorAll("[data-items]")) {
-    if (el.dataset.items.split(" ").includes(current)) el.classList.add("current");
+// Each highlighted segment shows its innermost item: its kind, whether it is rejected, and
+// whether the current item covers it. A decision restyles the segments, it does not rebuild them.
+function restyle() {
+  for (const segment of textEl.querySelectorAll("[data-items]")) {
+    const ids = segment.dataset.items.split(" ");
+    const top = byId(ids[0]);
+    segment.className = `hl k-${kindOf(top)}` + (top.decision === "rejected" ? " rejected" : "") +
+      (ids.includes(current) ? " current" : "");
   }
 }
 
@@ -184,6 +187,7 @@ function fieldsForm(fields, spec, prefix, changed) {
       const value = valueOf(field, input);
       if (value === undefined) delete fields[field.name];
       else fields[field.name] = value;
+      unsaved = true;
       changed();
     });
     el.append(name, input);
@@ -248,7 +252,7 @@ function select(id, scrollText) {
   current = id;
   if (previous) refreshItem(previous);
   refreshItem(id);
-  markCurrent();
+  restyle();
   const li = $(`#items li[data-id="${CSS.escape(id)}"]`);
   if (li) li.scrollIntoView({block: "nearest"});
   if (scrollText) {
@@ -268,7 +272,8 @@ function decide(decision) {
   const item = byId(current);
   if (!item) return;
   item.decision = decision;
-  renderText();
+  unsaved = true;
+  restyle();
   refreshItem(item.id);
   move(1);
 }
@@ -324,6 +329,8 @@ async function addFromSelection(section) {
   const item = {id: `new/${++added}`, section, origin: null, decision: "accepted", fields,
     span: [answer.start, answer.end]};
   items.push(item);
+  index.set(item.id, item);
+  unsaved = true;
   lastSelection = null;
   window.getSelection().removeAllRanges();
   renderText();
@@ -380,9 +387,12 @@ function rejectEntity(key) {
   const rejecting = !rejectedEntities.has(key);
   if (rejecting) rejectedEntities.add(key); else rejectedEntities.delete(key);
   for (const item of items) {
-    if (item.section === "mentions" && item.fields.entity === key) item.decision = rejecting ? "rejected" : null;
+    if (item.section === "mentions" && item.fields.entity === key) {
+      item.decision = rejecting ? "rejected" : null;
+    }
   }
-  renderText();
+  unsaved = true;
+  restyle();
   renderItems();
   renderProposed();
 }
@@ -442,14 +452,19 @@ async function write(body) {
 }
 
 async function save() {
+  if ($("#save").disabled) return;
+  $("#save").disabled = true; // the build's checks take a few seconds on a long document
+  say("checking the record as the build would, then saving…");
   const answer = await write({
     digest: data.digest,
     rejected_entities: [...rejectedEntities],
     document: data.document,
     items: items.map(({id, section, origin, decision, fields}) => ({id, section, origin, decision, fields})),
   });
+  $("#save").disabled = false;
   if (!answer) return;
   sessionStorage.setItem("minekg-review-message", answer.message);
+  unsaved = false;
   window.location.reload();
 }
 
@@ -471,6 +486,7 @@ textEl.addEventListener("click", (event) => {
   if (segment && window.getSelection().isCollapsed) select(segment.dataset.items.split(" ")[0]);
 });
 $("#save").addEventListener("click", save);
+window.addEventListener("beforeunload", (event) => { if (unsaved) event.preventDefault(); });
 
 renderLegend();
 renderDocument();
