@@ -299,3 +299,24 @@ def test_a_promotion_keeps_the_draft_comments_and_renames_its_references(
     answer = httpx.post(url, json={"digest": digest, "promote": asked}, headers=headers)
     assert answer.status_code == 422 and "nowhere" in answer.json()["error"], answer.text
     assert all_files(project) == before
+
+
+def test_an_added_item_is_written_in_the_order_ingest_writes(
+    reviewer: review.Reviewer, project: Path
+) -> None:
+    """The page sends a new item's fields in the order they were filled in; the record keeps
+    the model's order, quote and offset last, as every other item."""
+    body = decisions(reviewer, None)
+    start = reviewer.view(KEY)["text"].index("Mine clearance is an urgent priority.")
+    quoted = reviewer.quote(KEY, start, start + 37)
+    fields = {"claim": "Mine clearance is urgent.", "quote": quoted["quote"], "at": quoted["at"]}
+    fields |= {"accused": ["aus"], "claimant": "kevin-rudd"}
+    claim = {"id": "new/1", "section": "claims", "origin": None, "decision": None}
+    body["items"].append({**claim, "fields": fields})
+    reviewer.save(KEY, body)
+    text = record_file(project).read_text(encoding="utf-8")
+    assert (
+        "claims:\n- claimant: kevin-rudd\n  accused:\n  - aus\n  claim: Mine clearance is urgent.\n"
+        f"  quote: Mine clearance is an  urgent priority.\n  at: {quoted['at']}\n"
+        "  review: accepted\n"
+    ) in text

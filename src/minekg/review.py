@@ -302,7 +302,8 @@ class Reviewer:
                 doc["proposed"] = CommentedSeq(proposals)
             else:
                 del doc["proposed"]
-        _edit(doc["document"], plain["document"], body.get("document"), DOCUMENT_FIELDS)
+        document = body.get("document")
+        _edit(doc["document"], plain["document"], document, DOCUMENT_FIELDS, "document")
         doc["review"] = "reviewed" if reviewed else "draft"
         self._write_checked(path, doc, ids)
         left = f"{undecided} item(s) and {len(proposals)} proposed entity(ies) still to decide"
@@ -401,30 +402,38 @@ def _decided(
             if item["decision"] == "rejected":
                 continue
             names = [name for name in (*node, *item["fields"]) if name != "review"]
-            _edit(node, plain[section][origin], item["fields"], names)
+            _edit(node, plain[section][origin], item["fields"], names, section)
             _mark(node, item["decision"])
         nodes.append((node, origin))
         ids.append(str(item.get("id")) if item and item.get("id") else f"{section}/{origin}")
     for n, item in enumerate(posted[section]["new"]):
         if item["decision"] == "rejected":
             continue
-        node = CommentedMap((k, v) for k, v in item["fields"].items() if k != "review")
+        node = CommentedMap()
+        _edit(node, {}, item["fields"], [k for k in item["fields"] if k != "review"], section)
         _mark(node, "accepted")  # an item the reviewer added is one the reviewer accepts
         nodes.append((node, None))
         ids.append(str(item.get("id") or f"{section}/new{n}"))
     return nodes, ids
 
 
-def _edit(node: Any, before: dict[str, Any], fields: Any, names: Any) -> None:
+def _edit(node: Any, before: dict[str, Any], fields: Any, names: Any, kind: str) -> None:
     """Set the fields among ``names`` that changed and remove those no longer given, in place:
-    what did not change keeps its quoting and its comments."""
+    what did not change keeps its quoting and its comments; a field added takes its place in
+    the order of the form (quote and offset last), as ingest writes them."""
     if fields is None:
         return
     if not isinstance(fields, dict):
         raise Refused(400, "fields: expected an object")
+    order = [f["name"] for f in field_spec(SECTIONS.get(kind, records.DocumentMeta))]
+    rank = {name: index for index, name in enumerate(order)}
     for name in list(dict.fromkeys(names)):
         if name not in fields:
             node.pop(name, None)
+        elif name not in node:
+            after = rank.get(name, len(order))
+            place = sum(1 for key in node if rank.get(key, len(order)) <= after)
+            node.insert(place, name, fields[name])
         elif before.get(name) != fields[name]:
             node[name] = fields[name]
 
