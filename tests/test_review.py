@@ -320,3 +320,24 @@ def test_an_added_item_is_written_in_the_order_ingest_writes(
         f"  quote: Mine clearance is an  urgent priority.\n  at: {quoted['at']}\n"
         "  review: accepted\n"
     ) in text
+
+
+def test_a_record_the_build_would_reject_as_reviewed_is_not_saved(
+    reviewer: review.Reviewer, project: Path
+) -> None:
+    """Once every item is decided the record is saved as reviewed, and then a reviewer-only gap
+    (here: the document's author, cleared with the entities the reviewer rejected) is a
+    violation: refused, next to the document's fields."""
+    view = reviewer.view(KEY)
+    body = decisions(reviewer, "rejected")
+    body["rejected_entities"] = [entity["key"] for entity in view["proposed"]]
+    body["document"] = {
+        k: v for k, v in view["document"].items() if k not in ("author", "author_org")
+    }
+    before = all_files(project)
+    with pytest.raises(review.Refused) as refused:
+        reviewer.save(KEY, body)
+    assert refused.value.problems, refused.value.message
+    assert {p["item"] for p in refused.value.problems} == {"document"}
+    assert any("author" in p["message"] for p in refused.value.problems), refused.value.problems
+    assert all_files(project) == before

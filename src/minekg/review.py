@@ -128,14 +128,13 @@ class Reviewer:
 
     project: Project
     gate: ingest.Gate
-    ontology: Path
     sources: Path | None = None
     token: str = dataclasses.field(default_factory=lambda: secrets.token_urlsafe(32))
 
     @classmethod
     def open(cls, project: Project, ontology: Path, sources: Path | None = None) -> Reviewer:
         gate = ingest.Gate.load(reference_data(project.reference), ontology)
-        return cls(project, gate, ontology, sources)
+        return cls(project, gate, sources)
 
     def drafts(self) -> list[str]:
         return sorted(p.stem for p in self.project.records.glob("*.yaml") if _is_draft(p))
@@ -247,6 +246,8 @@ class Reviewer:
         path = self.record_path(key)
         self._same_file(path, body)
         asked = body["promote"]
+        if not isinstance(asked, dict):
+            raise Refused(400, "promote: expected an object with the entity's key")
         entity = str(asked.get("key") or "")
         data, _ = yamlio.load(path)
         if entity not in {e.get("key") for e in data.get("proposed") or []}:
@@ -284,7 +285,11 @@ class Reviewer:
             raise Refused(409, f"{key} is a reviewed record: only drafts are edited here")
         doc = yamlio.round_trip().load(path.read_text(encoding="utf-8"))
         posted = _posted(body, plain)
-        rejected_entities = set(body.get("rejected_entities") or [])
+        rejected_entities = body.get("rejected_entities") or []
+        if not isinstance(rejected_entities, list) or not all(
+            isinstance(k, str) for k in rejected_entities
+        ):
+            raise Refused(400, "rejected_entities: expected a list of entity keys")
         kept, ids = {}, {}
         for section in SECTIONS:
             kept[section], ids[section] = _decided(section, doc.get(section), plain, posted)
