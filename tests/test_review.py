@@ -7,7 +7,10 @@ through the page (tests/browser/test_review_page.py).
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -341,3 +344,26 @@ def test_a_record_the_build_would_reject_as_reviewed_is_not_saved(
     assert {p["item"] for p in refused.value.problems} == {"document"}
     assert any("author" in p["message"] for p in refused.value.problems), refused.value.problems
     assert all_files(project) == before
+
+
+def test_hostile_text_in_a_draft_stays_text_on_the_page(server: str, project: Path) -> None:
+    """A title copied from an HTML source cannot end the page's data script or add markup."""
+    hostile = '</script><!--<script>"><img src=x onerror=alert(1)>\u2028end'
+    path = record_file(project)
+    text = path.read_text(encoding="utf-8")
+    title = "title: Afghanistan mine clearance assistance inadequate"
+    path.write_text(text.replace(title, f"title: {json.dumps(hostile)}"), encoding="utf-8")
+    page = httpx.get(f"{server}/records/{KEY}").text
+    assert "<img" not in page and "<!--" not in page and page.count("</script>") == 2
+    data = re.search(r'<script id="review-data" type="application/json">(.*?)</script>', page, re.S)
+    assert data and json.loads(data[1])["title"] == hostile
+
+
+def test_review_says_so_when_the_port_is_taken(project: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(main, ["review", "--project", str(project), "--port", port])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
