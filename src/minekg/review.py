@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from markupsafe import escape
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from starlette.applications import Starlette
@@ -80,6 +81,7 @@ POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+HEADERS = {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff"}
 
 
 class Refused(MinekgError):
@@ -151,7 +153,7 @@ class Reviewer:
 
     def source_of(self, data: dict[str, Any]) -> reading.SourceText:
         """The source text, read as extraction read it, from --sources or the project folder."""
-        name = str((data.get("source") or {}).get("file") or "")
+        name, sha256 = str(data["source"].get("file") or ""), data["source"].get("sha256")
         folder = (self.sources or self.project.root).resolve()
         path = (folder / name).resolve()
         if not name or not path.is_relative_to(folder):
@@ -162,7 +164,7 @@ class Reviewer:
             source = reading.read(path)
         except InputError as exc:
             raise Refused(422, str(exc)) from None
-        if source.sha256 != data["source"].get("sha256"):
+        if source.sha256 != sha256:
             raise Refused(409, f"{path} is not the text the record was read from (sha256 differs)")
         return source
 
@@ -344,14 +346,11 @@ class Reviewer:
         except InputError as exc:
             where = ingest._item_at(exc.field) or tuple((exc.field or "").split(".")[:1])
             return [_problem(ids, where, f"{exc.field}: {exc.problem}")]
-        data, _ = yamlio.load(staged)
-        source = self.source_of(data)
+        source = self.source_of({"source": loaded.record.source.model_dump()})
         problems = [
-            _problem(ids, (section, index), f"the quote is not the source's text at {item.at}")
-            for (section, index), item in (
-                (loc, item) for loc, item in loaded.record.evidence() if len(loc) == 2
-            )
-            if source.original[item.at : item.end_offset] != item.quote
+            _problem(ids, loc, f"the quote is not the source's text at {evidence.at}")
+            for loc, evidence in loaded.record.evidence()
+            if source.original[evidence.at : evidence.end_offset] != evidence.quote
         ]
         nodes: dict[str, tuple[Any, ...]] = {**ingest._item_nodes(loaded, self.gate.reference)}
         nodes[str(IRIs(DEFAULT_BASE).document(loaded.record.key))] = ("document",)
@@ -497,32 +496,28 @@ def create_app(reviewer: Reviewer) -> Any:
 
     def refused(exc: Refused) -> Response:
         body = {"error": exc.message, "problems": exc.problems}
-        return JSONResponse(body, exc.status, headers={"Content-Security-Policy": POLICY})
+        return JSONResponse(body, exc.status, HEADERS)
 
     async def index(request: Request) -> Response:
         page = environment.get_template("review_index.html").render(drafts=reviewer.drafts())
-        return HTMLResponse(page, headers={"Content-Security-Policy": POLICY})
+        return HTMLResponse(page, headers=HEADERS)
 
     async def record_page(request: Request) -> Response:
         try:
             view = reviewer.view(request.path_params["key"])
         except Refused as exc:
-            return HTMLResponse(
-                f"<!doctype html><p>{_escape(exc.message)}</p>",
-                exc.status,
-                headers={"Content-Security-Policy": POLICY},
-            )
+            return HTMLResponse(f"<!doctype html><p>{escape(exc.message)}</p>", exc.status, HEADERS)
         view["token"] = reviewer.token
         data = pages.script_json(json.dumps(view, ensure_ascii=False, default=str))
         page = environment.get_template("review.html").render(view=view, data=data)
-        return HTMLResponse(page, headers={"Content-Security-Policy": POLICY})
+        return HTMLResponse(page, headers=HEADERS)
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in ASSETS:
             return Response("not found\n", 404, media_type="text/plain")
         content = (shipped("templates") / name).read_bytes()
-        return Response(content, media_type=ASSETS[name])
+        return Response(content, headers=HEADERS, media_type=ASSETS[name])
 
     async def quote(request: Request) -> Response:
         try:
@@ -554,7 +549,7 @@ def create_app(reviewer: Reviewer) -> Any:
         except Refused as exc:
             return refused(exc)
 
-    app = Starlette(
+    return Starlette(
         routes=[
             Route("/", index),
             Route("/records/{key}", record_page),
@@ -564,13 +559,6 @@ def create_app(reviewer: Reviewer) -> Any:
         ],
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])],
     )
-    return app
-
-
-def _escape(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
 
 
 def run(reviewer: Reviewer, key: str | None, port: int) -> None:
@@ -584,6 +572,7 @@ def run(reviewer: Reviewer, key: str | None, port: int) -> None:
     try:
         sock.bind(("127.0.0.1", port))
     except OSError as exc:
+        sock.close()
         raise MinekgError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     address = f"http://127.0.0.1:{sock.getsockname()[1]}/" + (f"records/{key}" if key else "")
     click.echo(f"Reviewing at {address} (Ctrl+C stops)")
