@@ -241,6 +241,17 @@ scoring = _all(
     ),
 )
 
+# review
+review = _all(
+    click.argument("key", required=False),
+    click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=0,
+        help="Port on 127.0.0.1 to listen on. [default: a free one]",
+    ),
+)
+
 # publish, serve, push
 site_out = click.option(
     "--out",
@@ -390,6 +401,7 @@ for_extract = _all(files, extract_format, project, reference, max_mb)
 for_ingest = _all(files, project, records, reference, ontology, force, max_mb)
 for_promote = _all(promotion, project, records, reference)
 for_eval = _all(scoring, project, reference)
+for_review = _all(review, sources, project, ontology)
 for_publish = _all(graph, site_out, ontology, publish_base)
 for_serve = _all(server, graph_with_old_out, ontology)
 for_push = _all(store, graph_with_old_out)

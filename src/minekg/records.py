@@ -122,11 +122,14 @@ class Evidence(Strict):
     """Where the source says it: an exact quote and the offset of its first character.
 
     ``part`` names the annex the quote stands in, when it is not the covering document.
+    ``review: accepted`` marks an item a reviewer accepted in a draft still being reviewed
+    (``minekg review``); a reviewed record needs no mark, every item of it is accepted.
     """
 
     quote: Annotated[str, StringConstraints(min_length=2)]
     at: Annotated[int, Field(ge=0)]
     part: Key | None = None
+    review: Literal["accepted"] | None = None
 
     @property
     def end_offset(self) -> int:
