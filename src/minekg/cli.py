@@ -33,13 +33,13 @@ def build(project_dir, data_dir, ontology_dir, out_dir, base, sources, no_reason
     from minekg import executors, pipeline, present
 
     started = time.perf_counter()
-    # --data is the spelling of earlier releases: a data folder, out/ beside it
-    data = data_dir or find(project_dir).data
+    data = data_dir or find(project_dir).data  # --data (earlier releases): out/ beside it
     paths = pipeline.Paths(data, ontology_dir, out_dir or data.parent / "out")
+    if done := pipeline.current(paths, base, sources, not no_reasoner):
+        return present.up_to_date(done, time.perf_counter() - started)
     with executors.executor(**run) as pool:  # --workers, --scheduler
         result = pipeline.build(paths, base, sources, not no_reasoner, pool)
-    written = pipeline.write(result, paths)
-    seconds = time.perf_counter() - started
+    written, seconds = pipeline.write(result, paths), time.perf_counter() - started
     present.build_summary(result, written, seconds, sources, pipeline.owl_summary(result), base)
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import json
 import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -79,6 +80,7 @@ class BuildResult:
     consistency: reasoning.Consistency | None = None
     reasoner_note: str = ""
     computed: tasks.Counts = field(default_factory=tasks.Counts)  # the rest came from the cache
+    inputs: str = ""  # the digest of everything the build read (``inputs_digest``)
 
     @functools.cached_property
     def dataset(self) -> Dataset:
@@ -176,7 +178,65 @@ def build(
         consistency,
         reasoner_note,
         tasks.Counts(remapped, rechecked),
+        inputs_digest(paths, base, sources, reasoner),
     )
+
+
+@dataclass(frozen=True)
+class Current:
+    """``out/`` as the last build wrote it from the very same inputs: nothing to redo."""
+
+    out: Path
+    report: list[str]  # the verdict lines of its report.txt
+
+
+STAMP = "last-build.json"
+
+
+def inputs_digest(paths: Paths, base: str, sources: Path | None, reasoner: bool) -> str:
+    """The digest of what a build reads: data/, the ontology, the sources, its options and
+    minekg's code. Reading and hashing the files costs a fraction of parsing them."""
+    folders = [paths.data, paths.ontology, *([sources] if sources else [])]
+    files = [
+        path
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    options = json.dumps([base, reasoner, [str(path) for path in files]]).encode()
+    return tasks.digest_of([options, *(path.read_bytes() for path in files)])
+
+
+def _hidden(path: Path) -> bool:
+    return any(part.startswith(".") for part in path.parts)
+
+
+def current(paths: Paths, base: str, sources: Path | None, reasoner: bool) -> Current | None:
+    """The last build's ``out/`` when nothing it was made from has changed, and nobody has
+    changed ``out/`` since (its files' sizes and times are those the build wrote)."""
+    try:
+        stamp = json.loads((cache_dir(paths) / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("outputs") != _outputs(paths.out):
+        return None
+    if stamp.get("inputs") != inputs_digest(paths, base, sources, reasoner):
+        return None
+    report = (paths.out / "report.txt").read_text(encoding="utf-8").splitlines()
+    return Current(paths.out, report[:2])
+
+
+def _outputs(out: Path) -> dict[str, list[int]]:
+    """Size and modification time of each file in ``out/`` (the store's own files aside:
+    opening it read-only may touch them)."""
+    if not out.is_dir():
+        return {}
+    return {
+        str(path.relative_to(out)): [path.stat().st_size, path.stat().st_mtime_ns]
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.relative_to(out).parts[0] != store.STORE
+    }
 
 
 def _axioms(built: ox.Store, base: str) -> reasoning.Axioms:
@@ -451,6 +511,11 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
         store.write_store(folder / store.STORE, payloads["minekg.nq"])
 
     dumps.write_atomically(paths.out, fill)
+    stamp = json.dumps({"inputs": result.inputs, "outputs": _outputs(paths.out)})
+    cache_dir(paths).mkdir(exist_ok=True)
+    staged = cache_dir(paths) / f".{STAMP}.{os.getpid()}"
+    staged.write_text(stamp, encoding="utf-8")
+    os.replace(staged, cache_dir(paths) / STAMP)
     return [paths.out / name for name in sorted([*payloads, store.STORE])]
 
 
