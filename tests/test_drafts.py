@@ -355,3 +355,31 @@ def test_proposals_key_the_same_name_once_and_keep_a_known_key_apart(
     entries = {e["key"]: e for e in proposals.entries()}
     assert entries["khm"]["identifier"] == "iso3166:KH"
     assert entries["kevin-rudd"]["identifier"] == "geonames:1"
+
+
+def test_funding_keeps_its_measure_and_its_currency_from_text_to_graph(
+    empty_project: Paths,
+) -> None:
+    """Money in any currency is the vocabulary's funding measure; the currency is its unit."""
+    text = (
+        "Canberra, 3 May 2001. The Minister said Australia will provide A$500,000 for "
+        "demining in Cambodia, and Norway gave EUR 2 million for mine clearance in 2000."
+    )
+    sources = empty_project.data.parent / "sources"
+    sources.mkdir()
+    (sources / "release.txt").write_text(text, encoding="utf-8")
+    code, _, err = ingest(empty_project, sources / "release.txt")
+    assert code == 0, err
+    draft = yaml.safe_load((empty_project.data / "records" / "release.yaml").read_text())
+    money = {(f["measure"], f["value"], f["unit_text"]) for f in draft["figures"]}
+    assert money == {
+        ("mine_action_funding", "500000", "AUD"),
+        ("mine_action_funding", "2000000", "EUR"),
+    }
+    # The graph keeps the currency as printed beside the measure's one unit (measures.ttl), so
+    # that the figures of one measure stay comparable.
+    result = build(empty_project, sources=sources, reasoner=False)
+    graph = result.dataset.graph(URIRef(DEFAULT_BASE + "graph/release"))
+    printed = {str(o) for o in graph.objects(None, MKG.unitText)}
+    assert printed == {"AUD", "EUR"}
+    assert not result.verdict.of_severity("Violation")
