@@ -221,8 +221,9 @@ class Extraction:
                 _drop_empty(
                     {
                         "claimant": c.claimant_key or proposals.known(c.claimant),
+                        # A party only a claim names ("the Howard Government") is proposed.
                         "accused": _unique(
-                            k or proposals.known(label)
+                            k or proposals.known(label) or proposals.key("organization", label)
                             for k, label in zip(c.accused_keys, c.accused, strict=False)
                         ),
                         "claim": c.claim,
@@ -376,9 +377,11 @@ def extract(
     figures = [] if meta.type == "treaty" else find_figures(flat, dates, mentions, excluded)
     step("figures")
     events = find_events(flat, dates, mentions, citations)
-    claimant = _claimant(meta, mentions, main_state)
+    # A treaty states obligations, not claims against a party.
+    claimant = None if meta.type == "treaty" else _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]
-    claims = find_claims(flat, mentions, citations, claimant, notes, _publisher(meta, mentions))
+    publisher = _publisher(meta, mentions)
+    claims = find_claims(flat, mentions, citations, claimant, notes, publisher, meta.author_org)
     step("events and claims")
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
 
@@ -447,11 +450,22 @@ def _publisher(meta: Meta, mentions: list[Mention]) -> Mention | None:
 
 
 def _claimant(meta: Meta, mentions: list[Mention], main_state: Mention | None) -> Mention | None:
-    if meta.author_org:
-        for mention in mentions:
-            if mention.label == meta.author_org and mention.kind == "state":
-                return mention
+    """Who a document's claims are made by: the state or organization its author speaks for
+    (a government, the United Nations); a member of a political party speaks in their own
+    name, as an opposition release does; a news outlet reports the claims of others. Else the
+    state the document names most."""
+    by_label = {(m.kind, m.label): m for m in mentions if not m.media}
+    if not meta.author_org:
+        return main_state
+    if POLITICAL_PARTY.search(meta.author_org):
+        return by_label.get(("person", meta.author or "")) or main_state
+    for kind in ("state", "organization"):
+        if (kind, meta.author_org) in by_label:
+            return by_label[kind, meta.author_org]
     return main_state
+
+
+POLITICAL_PARTY = re.compile(r"\bParty\b")
 
 
 def _meta_dict(meta: Meta) -> dict[str, Any]:

@@ -42,6 +42,33 @@ POST_OF = re.compile(
 )
 STATE_PARTY = re.compile(r"^(?:States?|High\sContracting)\sPart(?:y|ies)$")
 NOT_ORGANIZATION = re.compile(r"^(?:Ministerial|Office|Minister|Government|Mr|Ms|Mrs)$")
+# An organization's kind by the head noun of its name, in the kinds of the reference data
+# (data/reference/organizations.yaml); the first that matches wins ("United Nations Mine Action
+# Centre" is of the UN system before it is a centre).
+KIND_BY_HEAD = [
+    (
+        re.compile(r"\b(?:Armed\sForces|Army|Forces|Navy|Air\sForce|Militia|Brigade|Guard)\b"),
+        "armed_forces",
+    ),
+    (re.compile(r"\b(?:Ministry|Department\sof)\b"), "ministry"),
+    (re.compile(r"\b(?:Court|Tribunal)\b"), "court"),
+    (re.compile(r"\b(?:Mission|Embassy|Delegation)\b"), "mission"),
+    (re.compile(r"^United\sNations\b"), "un_entity"),
+    (re.compile(r"\b(?:Centre|Center|Institute|Academy|School)\b"), "centre"),
+    (
+        re.compile(r"\b(?:Agency|Authority|Directorate|Commission|Service|Bureau)\b"),
+        "national_agency",
+    ),
+    (re.compile(r"\b(?:Trust|Aid|Foundation|Society|Association|Campaign|Watch|Relief)\b"), "ngo"),
+]
+# Parties to a conflict or to politics, which a claim can accuse: political parties, fronts,
+# movements and armed forces.
+BELLIGERENT = re.compile(r"\b(?:Party|Front|Movement|Armed\sForces|Army|Forces|Militia|Rebels)\b")
+
+
+def guess_kind(name: str) -> str | None:
+    """The kind of organization a name says it is, by its head noun; None if it does not."""
+    return next((kind for pattern, kind in KIND_BY_HEAD if pattern.search(name)), None)
 
 
 def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
