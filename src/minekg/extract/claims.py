@@ -16,7 +16,7 @@ invoked come from the same sentence and from the footnotes its markers point to.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from minekg.extract.citations import Citations
@@ -102,9 +102,10 @@ def find_claims(
     cues = [m.start() for m in charges.finditer(lower)]
     claims: list[ClaimFound] = []
     voiced = own_voice(flat) if publisher is not None else []
+    footnotes = sorted(footnotes)
     last_accused: tuple[int, Mention] | None = None
     for index, (start, end) in enumerate(flat.sentences):
-        if any(s <= start < e for s, e in footnotes):
+        if _within(footnotes, start):
             continue
         inside = parties[bisect_left(party_starts, start) : bisect_left(party_starts, end)]
         named = [m for m in inside if m.label != claimant.label and not _is_place(text, m)]
@@ -132,7 +133,7 @@ def find_claims(
             continue
         last_accused = (index, accused[0])
         by = speaker or claimant
-        if publisher is not None and any(s <= start < e for s, e in voiced):
+        if publisher is not None and _within(voiced, start):
             by = publisher
         unique = {m.label: m for m in accused if m.label != by.label}
         if not unique:
@@ -164,13 +165,14 @@ def _parties(
     state (an opposition member, a UN body), a government ("the Australian Government"; "the
     Government" and "the Howard Government" after it are the same one)."""
     states = [m for m in mentions if m.kind == "state"]
+    state_named = {m.label: m for m in states}
     # A state accuses states; a body that is no state (the UN, a member of parliament) accuses
     # parties and governments, and names states mostly as where things happen.
     parties = list(states) if claimant.kind == "state" else []
     for m in mentions:
         if m.kind == "organization" and BELLIGERENT.search(m.label):
             # A state's own forces are the state ("Armed Forces of Armenia": Armenia).
-            state = next((s for s in states if m.label.endswith(f" of {s.label}")), None)
+            state = state_named.get(m.label.rpartition(" of ")[2]) if " of " in m.label else None
             if state is not None:
                 parties.append(Mention("state", state.label, m.start, m.end, state.key))
             elif claimant.label not in m.label and m.label != own:
@@ -218,6 +220,12 @@ def own_voice(flat: Flat) -> list[tuple[int, int]]:
             end = text.find("¶", match.end())
             spans.append((match.end(), end if end >= 0 else len(text)))
     return spans
+
+
+def _within(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` falls in one of ``spans`` (sorted, not overlapping)."""
+    index = bisect_right(spans, (offset, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
 def _any_in(positions: list[int], start: int, end: int) -> bool:
