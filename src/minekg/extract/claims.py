@@ -56,6 +56,7 @@ PARTY_REACH = 100  # characters between a strong charge and the party it names
 URL = re.compile(r"https?://\S+")
 GOVERNMENT = re.compile(r"\bthe\s(?:(?P<name>[A-Z][a-z]+)\s)?Government\b")
 LOCATIVE = re.compile(r"\b(?:in|into|inside|within|across|throughout)\s(?:the\s)?$")
+DEMONYM_HEADS = frozenset("forces side occupation prime troops army military".split())
 DEMONYM_PHRASE = re.compile(
     r"\b(\w+)\s(?:armed\sforces|forces|side|occupation|Prime\sMinister|troops|army|military)"
 )
@@ -89,7 +90,7 @@ def find_claims(
     if claimant is None:
         return []
     text = flat.text
-    parties = _parties(text, mentions, claimant, claimant_org)
+    parties = _parties(flat, mentions, claimant, claimant_org)
     party_starts = [m.start for m in parties]
     laws_named = [m for m in mentions if m.key in LAW_KEYS]
     law_starts = [m.start for m in laws_named]
@@ -157,7 +158,7 @@ def find_claims(
 
 
 def _parties(
-    text: str, mentions: list[Mention], claimant: Mention, own: str | None
+    flat: Flat, mentions: list[Mention], claimant: Mention, own: str | None
 ) -> list[Mention]:
     """Who a sentence can accuse: states (also by demonym: "Armenian forces"), parties to a
     conflict or to politics ("the Party of Democratic Kampuchea" in a UN report, armed forces),
@@ -178,13 +179,13 @@ def _parties(
             elif claimant.label not in m.label and m.label != own:
                 parties.append(m)
     demonyms = _demonyms(states)
-    for phrase in DEMONYM_PHRASE.finditer(text):
+    for phrase in flat.near(DEMONYM_HEADS, DEMONYM_PHRASE, 40, 20):
         state = demonyms.get(phrase.group(1))
         if state is not None:
             parties.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
     if claimant.kind != "state":
         home: str | None = None
-        for found in GOVERNMENT.finditer(text):
+        for found in flat.near(frozenset({"government"}), GOVERNMENT, 30, 20):
             name = found["name"]
             label = f"{name} Government" if name in demonyms else home
             home = home or label

@@ -29,7 +29,7 @@ import os
 import re
 import unicodedata
 from dataclasses import astuple, dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -81,6 +81,7 @@ class Place:
     subdivision: bool = False
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """Accents, case, spaces and hyphens folded: "Kandahār" → "kandahar", "Mondol Kiri" and
     "Mondolkiri" → "mondolkiri"."""

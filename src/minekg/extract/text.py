@@ -19,6 +19,7 @@ import gzip
 import json
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -130,14 +131,14 @@ class Flat:
     @cached_property
     def _words(self) -> dict[str, list[int]]:
         """Where each word (lower case, letters only) starts: a cheap index for triggers."""
-        index: dict[str, list[int]] = {}
+        index: defaultdict[str, list[int]] = defaultdict(list)
         lower = self.text.lower()
         if len(lower) != len(self.text):  # a letter whose lower case is longer ("İ")
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
         words, starts, _ = _split_at(WORD_GROUP, lower)
         for word, start in zip(words, starts, strict=True):
-            index.setdefault(word, []).append(start)
-        return index
+            index[word].append(start)
+        return dict(index)
 
     def words_where(self, wanted: Callable[[str], bool]) -> list[int]:
         """Where the words (lower case, letters only) that ``wanted`` accepts start, in order:
