@@ -394,7 +394,8 @@ def test_an_opposition_member_accuses_the_government_and_the_un_a_party(
 ) -> None:
     """Claims whose claimant is no state: a member of parliament speaks in their own name
     against the home government (however it is called), a UN report against a party to the
-    conflict, not against a UN body that has a duty there nor a state named as a place."""
+    conflict, not against a UN body that has a duty there nor a state named as a place; and a
+    state whose words the report gives is the claimant of what it says."""
     release = (
         '---\ntitle: "Demining aid cut"\ndate: "2003-05-02"\ncreators:\n  - "Smith, Jane"\n'
         '  - "Australian Labor Party"\n---\n\n JANE SMITH M.P. Shadow Minister for Foreign '
@@ -418,11 +419,15 @@ def test_an_opposition_member_accuses_the_government_and_the_un_a_party(
         "National Resistance Front (RENAMO) has refused to allow deminers into the areas it "
         "controls, in violation of the General Peace Agreement.\n\n2. The United Nations "
         "Development Programme has the responsibility to coordinate mine clearance in "
-        "Mozambique, where mines were laid in violation of the Agreement.\n"
+        "Mozambique, where mines were laid in violation of the Agreement.\n\n3. On 5 January "
+        "1994 the Minister for Foreign Affairs of Malawi met my Special Representative and "
+        "conveyed what he described as the sabotage of the Agreement by the Mozambican National "
+        "Resistance Front.\n"
     )
     claims = found(tmp_path, reference, report)["claims"]
     assert [(c["claimant"], c["accused"]) for c in claims] == [
-        ("United Nations", "Mozambican National Resistance Front")
+        ("United Nations", "Mozambican National Resistance Front"),
+        ("Malawi", "Mozambican National Resistance Front"),  # a state's words the report gives
     ]
 
 

@@ -381,7 +381,10 @@ def extract(
     claimant = None if meta.type == "treaty" else _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]
     publisher = _publisher(meta, mentions)
-    claims = find_claims(flat, mentions, citations, claimant, notes, publisher, meta.author_org)
+    reported = meta.type in ("report", "article")
+    claims = find_claims(
+        flat, mentions, citations, claimant, notes, publisher, meta.author_org, reported
+    )
     step("events and claims")
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
 

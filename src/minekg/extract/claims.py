@@ -46,6 +46,12 @@ ACCUSER = re.compile(
     r"(?P<verb>[a-z]+)\b"
 )
 ACCUSING = frozenset("accuse blame charge condemn allege denounce".split())  # lemmas
+REPORTING = ACCUSING | frozenset(
+    "say describe claim declare stress emphasise emphasize underscore insist assert warn"
+    " convey".split()
+)  # lemmas of the verbs that report a speaker's words
+VERB = re.compile(r"\b[a-z]+\b")
+SPEAKER_REACH = 200  # characters between a state's name and the verb that reports its words
 OWN_VOICE = re.compile(
     r"(?:Note\sthat|It\sshould\sbe\snoted|It\sis\sworth\snoting|Notably|Recall\sthat"
     r"|To\srecall)\b"
@@ -84,14 +90,20 @@ def find_claims(
     footnotes: list[tuple[int, int]],
     publisher: Mention | None = None,
     claimant_org: str | None = None,
+    reported: bool = False,
 ) -> list[ClaimFound]:
     """Claims of the body the author speaks for; footnote text states no claim of its own.
-    ``claimant_org`` is the author's own organization (an MP's party), never the accused."""
+    ``claimant_org`` is the author's own organization (an MP's party), never the accused. In
+    a text that ``reported`` others' words (a report, an article), a sentence whose reporting
+    verb has a state before it ("the Vice-Minister of Foreign Affairs of Viet Nam … described
+    as …") is that state's claim, whichever party it is."""
     if claimant is None:
         return []
     text = flat.text
     parties = _parties(flat, mentions, claimant, claimant_org)
     party_starts = [m.start for m in parties]
+    voices = sorted((m for m in mentions if m.kind == "state"), key=lambda m: m.start)
+    voice_starts = [m.start for m in voices]
     laws_named = [m for m in mentions if m.key in LAW_KEYS]
     law_starts = [m.start for m in laws_named]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
@@ -117,10 +129,15 @@ def find_claims(
             continue
         at = cues[cue]
         sentence = text[start:end]
-        speaker = _accuser(text, [m for m in inside if m.kind == "state"])
-        if speaker is not None:
-            named = [m for m in inside if m.label != speaker.label]
-        if not state_voice:
+        states = voices[bisect_left(voice_starts, start) : bisect_left(voice_starts, end)]
+        speaker = _accuser(text, [m for m in inside if m.kind == "state"] or states)
+        if speaker is None and reported:
+            speaker = _speaker(text, start, end, states)
+        if speaker is not None and speaker.label != claimant.label:
+            heard = sorted({id(m): m for m in inside + states}.values(), key=lambda m: m.start)
+            named = [m for m in heard if m.label != speaker.label and not _is_place(text, m)]
+        elif not state_voice:
+            speaker = None
             named = [m for m in named if abs(m.start - at) <= PARTY_REACH]
         if named:
             accused = [min(named, key=lambda m: abs(m.start - at))]
@@ -199,6 +216,15 @@ def _is_place(text: str, mention: Mention) -> bool:
     return mention.kind == "state" and bool(
         LOCATIVE.search(text, max(0, mention.start - 12), mention.start)
     )
+
+
+def _speaker(text: str, start: int, end: int, states: list[Mention]) -> Mention | None:
+    """The state named just before the sentence's first reporting verb, if one is."""
+    for verb in VERB.finditer(text, start, end):
+        if lemma(verb.group()) in REPORTING:
+            before = [m for m in states if verb.start() - SPEAKER_REACH <= m.end <= verb.start()]
+            return before[-1] if before else None
+    return None
 
 
 def _accuser(text: str, states: list[Mention]) -> Mention | None:

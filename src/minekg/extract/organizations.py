@@ -17,7 +17,7 @@ from dataclasses import replace
 import pycountry
 
 from minekg.extract.entities import Mention, SpanIndex
-from minekg.extract.text import Flat
+from minekg.extract.text import WORD, Flat
 
 ACRONYM = re.compile(r"\s\((?P<acronym>[A-Z][A-Z]{1,9})\)")
 PHRASE_REACH = 160
@@ -73,7 +73,7 @@ def guess_kind(name: str) -> str | None:
 
 def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
     """Organizations defined by an acronym, listed after a generic noun, or in contact lines;
-    each use of a defined acronym after its definition is a mention of the same one."""
+    each use of a defined acronym or name after its definition is a mention of the same one."""
     text = flat.lined
     found: list[Mention] = []
     acronyms: dict[str, str] = {}
@@ -101,10 +101,19 @@ def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
                     Mention("organization", match["org"], match.start("org"), match.end("org"))
                 )
     if acronyms:
-        uses = re.compile(rf"\b(?:{'|'.join(map(re.escape, acronyms))})\b")
+        # Each later use of a defined name, by its acronym or in full, looked for only at its
+        # first word.
+        names = {name: name for name in acronyms.values()} | acronyms
+        spelled = sorted(names, key=len, reverse=True)
+        uses = re.compile(rf"\b(?:{'|'.join(map(re.escape, spelled))})\b")
+        first = {n: WORD.search(n.lower()) for n in names}
+        words = frozenset(w.group() for w in first.values() if w)
+        lead = max((w.start() for w in first.values() if w), default=0)
+        defined = {(m.start, m.end) for m in found}
         found += [
-            Mention("organization", acronyms[m.group()], m.start(), m.end())
-            for m in uses.finditer(text)
+            Mention("organization", names[m.group()], m.start(), m.end())
+            for m in flat.near(words, uses, lead, len(spelled[0]) + 1, text)
+            if (m.start(), m.end()) not in defined
         ]
     taken = SpanIndex([m for m in mentions if m.kind != "organization" or m.key is not None])
     return [
