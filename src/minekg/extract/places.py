@@ -213,6 +213,9 @@ DISTRICT_TYPE = re.compile(
 )
 
 
+NON_SPACE = re.compile(r"\S+")
+
+
 def place_kind(identifier: str | None) -> str | None:
     """The kind of a gazetteer place: a GeoNames city is a city; a subdivision is a city,
     district or region by its ISO 3166-2 type; a territory (Kosovo) is none of these."""
@@ -296,7 +299,7 @@ def _names_in(
     its leading common words ("In Phnom Penh"), and ending it or followed by "Province". A run
     that goes on is another name ("Sok Sann", "Brussels Declaration", "Rome Peace Treaty"), and
     a name after a title is a person's ("Prince Sihanouk")."""
-    tokens = list(re.finditer(r"\S+", match.group()))
+    tokens = list(NON_SPACE.finditer(match.group()))
     starting = first_words()
     for i, token in enumerate(tokens):
         if _is_title(token.group()):

@@ -91,7 +91,11 @@ class Flat:
     def tokens(self) -> tuple[list[str], list[int], list[int], list[str]]:
         """The flat text's tokens, where each starts and ends, and the tokens in lower case."""
         words, starts, ends = _split_at(TOKEN_GROUP, self.text)
-        return words, starts, ends, [w.lower() for w in words]
+        lower = self.text.lower()
+        lowers = _split_at(TOKEN_GROUP, lower)[0] if len(lower) == len(self.text) else []
+        if len(lowers) != len(words):  # lower case lengthened a letter ("İ"): one at a time
+            lowers = [w.lower() for w in words]
+        return words, starts, ends, lowers
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
