@@ -3,14 +3,15 @@
 minekg keeps claims attributed, never as facts. A sentence is a claim when it charges another
 party with conduct (refusal, violation, aggression, occupation, planting mines, failure to act
 …) or with breaking a rule of law. The claimant is the body the author speaks for (a state, the
-United Nations; a member of parliament speaks for themself, not for their party); the accused
-is the other state named in the sentence ("Armenia", "Armenian armed forces"), a party to the
-conflict or to politics ("the Party of Democratic Kampuchea") or, for a claimant that is no
-state, a government ("the Howard Government"); or, when the sentence carries on an
-accusation without naming anyone ("landmines were placed in civilian areas"), the party the
-document accused last, within the same stretch of text. A treaty text makes no claims. A paragraph a
-news outlet opens in its own voice ("Note that, …") is the outlet's claim. Rules and documents
-invoked come from the same sentence and from the footnotes its markers point to.
+United Nations; a member of parliament speaks for themself, not for their party), or a state
+whose words a report or an article gives; the accused is the other state named in the sentence
+("Armenia", "Armenian armed forces"), a party to the conflict or to politics ("the Party of
+Democratic Kampuchea") or, for a claimant that is no state, a government ("the Howard
+Government"); or, when the sentence carries on an accusation without naming anyone
+("landmines were placed in civilian areas"), the party the document accused last, within the
+same stretch of text. A treaty text makes no claims. A paragraph a news outlet opens in its
+own voice ("Note that, …") is the outlet's claim. Rules and documents invoked come from the
+same sentence and from the footnotes its markers point to.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def find_claims(
         at = cues[cue]
         sentence = text[start:end]
         states = voices[bisect_left(voice_starts, start) : bisect_left(voice_starts, end)]
-        speaker = _accuser(text, [m for m in inside if m.kind == "state"] or states)
+        speaker = _accuser(text, states)
         if speaker is None and reported:
             speaker = _speaker(text, start, end, states)
         if speaker is not None and speaker.label != claimant.label:
@@ -179,9 +180,9 @@ def _parties(
 ) -> list[Mention]:
     """Who a sentence can accuse: states (also by demonym: "Armenian forces"), parties to a
     conflict or to politics ("the Party of Democratic Kampuchea" in a UN report, armed forces),
-    and, for a claimant that is no
-    state (an opposition member, a UN body), a government ("the Australian Government"; "the
-    Government" and "the Howard Government" after it are the same one)."""
+    and, for a claimant that is no state (an opposition member, a UN body), a government ("the
+    Australian Government"; "the Government" and "the Howard Government" after it are the same
+    one)."""
     states = [m for m in mentions if m.kind == "state"]
     state_named = {m.label: m for m in states}
     # A state accuses states; a body that is no state (the UN, a member of parliament) accuses
