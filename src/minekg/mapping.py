@@ -595,6 +595,9 @@ class DocumentMapper:
         it to in the provenance graph (minekg's word, until a reviewer promotes it)."""
         node = self.entity(entity.key)
         self.add(node, RDF.type, PROPOSED_CLASS[entity.type])
+        kind_class = {**ORGANIZATION_CLASS, **PLACE_CLASS}.get(entity.kind or "")
+        if kind_class is not None:  # minekg's guess: the entity stays mkg:ProposedEntity
+            self.add(node, RDF.type, kind_class)
         self.add(node, RDFS.label, Literal(entity.label, lang="en"))
         prov = self.provenance
         prov.add((node, RDF.type, MKG.ProposedEntity))

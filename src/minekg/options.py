@@ -212,7 +212,10 @@ promotion = _all(
     click.argument("key"),
     click.option("--as", "new_key", default=None, help="Another key for it in the reference data."),
     click.option(
-        "--type", "type", default=None, help="Kind of organization or place (city, ngo…)."
+        "--type",
+        "type",
+        default=None,
+        help="Kind of organization or place (city, ngo…); default: the drafts' guess.",
     ),
     click.option("--within", default=None, help="Key of the state or place a place lies within."),
     click.option("--country", default=None, help="Key of an organization's state."),

@@ -59,8 +59,8 @@ def promote(
     """Add the entity drafts propose under ``key`` to the reference data; rewrite the drafts.
 
     ``details`` are the fields a reviewer adds that extraction cannot know: ``type`` (the kind
-    of an organization or place), ``within`` (where a place lies), ``country``, ``nationality``;
-    one given as None is not given.
+    of an organization or place; the drafts' guess if not given), ``within`` (where a place
+    lies), ``country``, ``nationality``; one given as None is not given.
     """
     target = new_key or key
     drafts = _drafts_proposing(key, records_dir)
@@ -128,9 +128,10 @@ def _reference_entry(
             raise MinekgError(f"{key}: a state needs its ISO 3166-1 code, and the drafts give none")
         entry["iso3166"] = code
     if kind in ("organization", "place"):
-        if "type" not in details:
+        guessed = next((p["kind"] for p in proposals if p.get("kind")), None)
+        if "type" not in details and guessed is None:
             raise MinekgError(f"{key}: say what kind of {kind} it is (--type)")
-        entry["type"] = details["type"]
+        entry["type"] = details.get("type", guessed)
     if kind == "place":
         if "within" not in details:
             raise MinekgError(f"{key}: say which state or place it lies within (--within)")

@@ -299,6 +299,23 @@ class Figure(Evidence):
 ReviewStatus = Literal["reviewed", "draft"]
 NO_AUTHOR_FOUND = "minekg extract found no author in the text: check the source and give one"
 ProposedKind = Literal["state", "person", "organization", "place"]
+# The kinds of organization and place (data/reference/); a proposed one's is minekg's guess.
+OrganizationType = Literal[
+    "igo",
+    "un_organ",
+    "un_entity",
+    "national_agency",
+    "ministry",
+    "court",
+    "media",
+    "armed_forces",
+    "group",
+    "centre",
+    "ngo",
+    "movement",
+    "mission",
+]
+PlaceType = Literal["city", "district", "region", "settlement", "site"]
 IDENTIFIER_PATTERN = r"^(?:geonames:[1-9][0-9]*|iso3166-2:[A-Z]{2}-[A-Z0-9]{1,3}|iso3166:[A-Z]{2})$"
 
 
@@ -311,12 +328,14 @@ class ProposedEntity(Strict):
     name>``, so two documents proposing the same name and kind propose the same node.
     ``identifier`` is what a gazetteer knows it by: ``geonames:<id>`` or ``iso3166-2:<code>``
     for a place, ``iso3166:<alpha-2>`` for a state (a state needs its code to be a state).
+    ``kind`` is extraction's guess of what kind of organization or place it is.
     """
 
     key: Key
     type: ProposedKind
     label: Annotated[str, StringConstraints(min_length=1)]
     identifier: Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)] | None = None
+    kind: OrganizationType | PlaceType | None = None
     note: str | None = None
 
 
