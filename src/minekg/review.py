@@ -344,7 +344,7 @@ class Reviewer:
         try:
             loaded = load_record(staged, self.gate.reference, keys)
         except InputError as exc:
-            where = ingest._item_at(exc.field) or tuple((exc.field or "").split(".")[:1])
+            where = ingest.item_at(exc.field) or tuple((exc.field or "").split(".")[:1])
             return [_problem(ids, where, f"{exc.field}: {exc.problem}")]
         source = self.source_of({"source": loaded.record.source.model_dump()})
         problems = [
@@ -352,7 +352,7 @@ class Reviewer:
             for loc, evidence in loaded.record.evidence()
             if source.original[evidence.at : evidence.end_offset] != evidence.quote
         ]
-        nodes: dict[str, tuple[Any, ...]] = {**ingest._item_nodes(loaded, self.gate.reference)}
+        nodes: dict[str, tuple[Any, ...]] = {**ingest.item_nodes(loaded, self.gate.reference)}
         nodes[str(IRIs(DEFAULT_BASE).document(loaded.record.key))] = ("document",)
         for focus, problem in self.gate.violations(loaded, records_dir):
             problems.append(_problem(ids, nodes.get(focus), f"{problem} ({focus})"))
