@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from test_serve import free_port
 
 from conftest import ROOT, SHARED
-from minekg import review
+from minekg import review, yamlio
 from minekg.cli import main
 from minekg.project import ONTOLOGY, Project
 
@@ -319,7 +319,7 @@ def test_an_added_item_is_written_in_the_order_ingest_writes(
     reviewer.save(KEY, body)
     text = record_file(project).read_text(encoding="utf-8")
     assert (
-        "claims:\n- claimant: kevin-rudd\n  accused:\n  - aus\n  claim: Mine clearance is urgent.\n"
+        "\n- claimant: kevin-rudd\n  accused:\n  - aus\n  claim: Mine clearance is urgent.\n"
         f"  quote: Mine clearance is an  urgent priority.\n  at: {quoted['at']}\n"
         "  review: accepted\n"
     ) in text
@@ -367,3 +367,14 @@ def test_review_says_so_when_the_port_is_taken(project: Path) -> None:
         result = CliRunner().invoke(main, ["review", "--project", str(project), "--port", port])
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def test_a_long_quote_with_double_spaces_survives_the_round_trip() -> None:
+    """Quotes keep the source's spacing; a folded line would lose a space and its offset."""
+    import io
+
+    quote = "While  yesterday's  announcement  " * 8
+    editor = yamlio.round_trip()
+    text = io.StringIO()
+    editor.dump({"quote": quote}, text)
+    assert editor.load(text.getvalue())["quote"] == quote

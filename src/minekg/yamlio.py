@@ -39,7 +39,9 @@ def round_trip() -> Any:
 
     editor = YAML()
     editor.preserve_quotes = True
-    editor.width = 100
+    # Never fold a long scalar: ruamel folds a plain scalar at a space even inside a run of
+    # spaces, and a quote's double space ("of  additional") comes back single, off its source.
+    editor.width = 1 << 30
     return editor
 
 
