@@ -442,3 +442,26 @@ def test_publish_refuses_to_replace_a_folder_that_is_not_a_site(
     code, output = run_publish(tmp_path / "site", written)
     assert code == 1 and "not a minekg site" in output
     assert (tmp_path / "site" / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.system
+@pytest.mark.parametrize(
+    ("document", "syntax", "fmt"),
+    [
+        ("ontology.rdf", "rdfxml", ox.RdfFormat.RDF_XML),
+        ("id/state/aze.rdf", "rdfxml", ox.RdfFormat.RDF_XML),
+        ("id/state/aze.trig", "trig", ox.RdfFormat.TRIG),
+        ("graph/A-79-690.trig", "trig", ox.RdfFormat.TRIG),
+        ("dataset.nq", "nquads", ox.RdfFormat.N_QUADS),
+    ],
+)
+def test_raptor_reads_the_published_documents_as_pyoxigraph_does(
+    site: Path, document: str, syntax: str, fmt: ox.RdfFormat
+) -> None:
+    """Raptor (Debian's rapper, from `make system-deps`), a parser minekg does not write with."""
+    rapper = shutil.which("rapper")
+    assert rapper, "rapper is missing: `make system-deps` installs raptor2-utils"
+    command = [rapper, "-q", "-i", syntax, "-o", "nquads", str(site / document), BASE]
+    written = subprocess.run(command, capture_output=True, check=True, timeout=120).stdout
+    raptor = set(ox.parse(written, format=ox.RdfFormat.N_QUADS))
+    assert raptor and raptor == set(ox.parse(path=site / document, format=fmt, base_iri=BASE))

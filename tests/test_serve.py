@@ -661,3 +661,18 @@ def test_resource_iris_answer_every_rdf_format_the_server_writes(
     else:
         parsed = Graph().parse(data=followed.text, format=fmt)
     assert isomorphic(parsed, turtle)
+
+
+def test_the_catalogs_endpoint_description_is_the_service_description(
+    server: str, site: Path
+) -> None:
+    from rdflib import Namespace
+    from rdflib.namespace import DCAT, RDF
+
+    catalog = Graph().parse(site / "catalog.ttl", format="turtle")
+    service = catalog.value(None, RDF.type, DCAT.DataService, any=False)
+    described_at = str(catalog.value(service, DCAT.endpointDescription))
+    assert described_at == str(catalog.value(service, DCAT.endpointURL))
+    local = described_at.replace("https://w3id.org/minekg", server)
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (URIRef(local), RDF.type, sd.Service) in Graph().parse(local)

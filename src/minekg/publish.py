@@ -101,6 +101,8 @@ SERVICE_DESCRIPTION = (
     "The read-only SPARQL 1.1 endpoint of minekg serve. Its default graph is the union of the"
     " named graphs, so a triple stated by several documents comes back once per document. It"
     " answers only where the site is served by minekg serve, not from a static copy of the site."
+    " Asked with an RDF Accept header and no query, it answers its SPARQL 1.1 Service"
+    " Description."
 )
 DUMP_DESCRIPTIONS = {
     "minekg.trig": "Every named graph of the dataset, in TriG.",
@@ -576,6 +578,8 @@ def _dcat(found: Index, dump_files: dict[str, bytes]) -> Graph:
         (service, DCTERMS.title, Literal(f"SPARQL endpoint of {TITLE}", lang="en")),
         (service, DCTERMS.description, Literal(SERVICE_DESCRIPTION, lang="en")),
         (service, DCAT.endpointURL, URIRef(base + SPARQL_PATH)),
+        # GET on the endpoint with an RDF Accept and no query gives its Service Description.
+        (service, DCAT.endpointDescription, URIRef(base + SPARQL_PATH)),
         (service, DCAT.servesDataset, dataset_iri),
         (service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
         (service, DCTERMS.publisher, publisher),
