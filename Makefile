@@ -25,7 +25,9 @@ java:
 # What the tests drive, installed from Debian if missing: Chromium for the graph page's browser
 # test (Playwright drives Debian's build: `playwright install` would download a browser of its
 # own), nginx and Apache to serve the published site with the rules minekg publish writes,
-# Virtuoso to push into with a login (its Graph Store endpoint asks for HTTP Digest).
+# Virtuoso to push into with a login (its Graph Store endpoint asks for HTTP Digest), Raptor's
+# rapper and Serd's serdi to parse the dumps beside pyoxigraph, and the OWL API to check that
+# ontology plus data stay in the OWL 2 DL profile.
 system-deps: java
 	@test -x /usr/bin/chromium || { \
 	  echo "Chromium not found: installing Debian's chromium (the graph page's browser test)"; \
@@ -36,6 +38,12 @@ system-deps: java
 	@test -x /usr/bin/virtuoso-t || { \
 	  echo "Virtuoso not found: installing virtuoso-opensource (the authenticated push test)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; }
+	@[ -x /usr/bin/rapper ] && [ -x /usr/bin/serdi ] || { \
+	  echo "rapper or serdi not found: installing raptor2-utils and serdi (the dump parse test)"; \
+	  apt-get update -qq && apt-get install -y -qq raptor2-utils serdi >/dev/null; }
+	@test -f /usr/share/java/owlapi-distribution.jar || { \
+	  echo "OWL API not found: installing libowlapi-java (the OWL 2 DL profile test)"; \
+	  apt-get update -qq && apt-get install -y -qq libowlapi-java >/dev/null; }
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks

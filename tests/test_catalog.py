@@ -68,7 +68,7 @@ def test_catalog_conforms_to_dcat_ap_3(catalog: Graph) -> None:
     # Recommended properties left out because minekg cannot state them truthfully: it has no
     # contact address, no publisher type from the ADMS list, no planned availability, no single
     # spatial coverage, no date of its own (the site is byte-identical from one build to the next)
-    # and no licence of its own for the catalog; /sparql has no service description yet.
+    # and no licence of its own for the catalog.
     dumps = ["minekg.jsonld", "minekg.nq", "minekg.trig", "minekg.ttl"]
     assert results == sorted(
         [("Warning", dump, "http://data.europa.eu/r5r/availability") for dump in dumps]
@@ -78,7 +78,6 @@ def test_catalog_conforms_to_dcat_ap_3(catalog: Graph) -> None:
             ("Warning", "catalog", str(DCTERMS.modified)),
             ("Warning", "catalog", str(DCTERMS.spatial)),
             ("Warning", "catalog#sparql", str(DCAT.contactPoint)),
-            ("Warning", "catalog#sparql", str(DCAT.endpointDescription)),
             ("Warning", "dataset", str(DCAT.contactPoint)),
             ("Warning", "dataset", str(DCTERMS.spatial)),
             ("Warning", "dataset#publisher", str(DCTERMS.type)),

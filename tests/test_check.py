@@ -9,10 +9,10 @@ import owlready2
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDFS, SH
 
 from conftest import ROOT
-from minekg import reasoning
+from minekg import checks, reasoning
 from minekg.cli import main
 from minekg.pipeline import BuildResult
 
@@ -46,7 +46,17 @@ def test_the_built_corpus_graph_conforms_and_is_consistent(graph_file: Path) -> 
     assert "SHACL: conforms" in result.output
     assert "OWL (HermiT): consistent" in result.output
     report = Graph().parse(graph_file.with_name("report.ttl"), format="turtle")
+    # minekg lets warnings and infos pass; SHACL's conforms means no result at all.
+    assert len(set(report.objects(None, SH.result))) > 0
+    assert [str(v) for v in report.objects(None, SH.conforms)] == ["false"]
+    comment = str(next(report.objects(None, RDFS.comment)))
+    assert comment.startswith("minekg: conforms: ") and "warning(s)" in comment, comment
+
+
+def test_a_report_without_results_conforms() -> None:
+    report = Graph().parse(data=checks.report_turtle(checks.Verdict(True, [])), format="turtle")
     assert [str(v) for v in report.objects(None, SH.conforms)] == ["true"]
+    assert not set(report.objects(None, SH.result))
 
 
 def test_a_graph_from_elsewhere_with_a_violation(tmp_path: Path) -> None:

@@ -355,3 +355,69 @@ def test_proposals_key_the_same_name_once_and_keep_a_known_key_apart(
     entries = {e["key"]: e for e in proposals.entries()}
     assert entries["khm"]["identifier"] == "iso3166:KH"
     assert entries["kevin-rudd"]["identifier"] == "geonames:1"
+
+
+def test_funding_keeps_its_measure_and_its_currency_from_text_to_graph(
+    empty_project: Paths,
+) -> None:
+    """Money in any currency is the vocabulary's funding measure; the currency is its unit."""
+    text = (
+        "Canberra, 3 May 2001. The Minister said Australia will provide A$500,000 for "
+        "demining in Cambodia, and Norway gave EUR 2 million for mine clearance in 2000."
+    )
+    sources = empty_project.data.parent / "sources"
+    sources.mkdir()
+    (sources / "release.txt").write_text(text, encoding="utf-8")
+    code, _, err = ingest(empty_project, sources / "release.txt")
+    assert code == 0, err
+    draft = yaml.safe_load((empty_project.data / "records" / "release.yaml").read_text())
+    money = {(f["measure"], f["value"], f["unit_text"]) for f in draft["figures"]}
+    assert money == {
+        ("mine_action_funding", "500000", "AUD"),
+        ("mine_action_funding", "2000000", "EUR"),
+    }
+    # The graph keeps the currency as printed beside the measure's one unit (measures.ttl), so
+    # that the figures of one measure stay comparable.
+    result = build(empty_project, sources=sources, reasoner=False)
+    graph = result.dataset.graph(URIRef(DEFAULT_BASE + "graph/release"))
+    printed = {str(o) for o in graph.objects(None, MKG.unitText)}
+    assert printed == {"AUD", "EUR"}
+    assert not result.verdict.of_severity("Violation")
+
+
+def test_proposed_organizations_and_places_come_with_a_guessed_kind(
+    empty_project: Paths,
+) -> None:
+    """An organization's kind from its head noun, a place's from the gazetteer: typed in the
+    graph (so a place needs no reviewer for its kind), still marked as proposed, and the kind
+    ``minekg promote`` takes when the reviewer gives none."""
+    text = (
+        "Gulu, 3 May 2005. The Northern Mine Action Centre (NMAC) cleared 20 minefields near "
+        "Gulu in Uganda with the Demining Support Trust."
+    )
+    sources = empty_project.data.parent / "sources"
+    sources.mkdir()
+    (sources / "note.txt").write_text(text, encoding="utf-8")
+    code, _, err = ingest(empty_project, sources / "note.txt")
+    assert code == 0, err
+    draft = yaml.safe_load((empty_project.data / "records" / "note.yaml").read_text())
+    kinds = {p["label"]: p.get("kind") for p in draft["proposed"]}
+    assert kinds == {
+        "Northern Mine Action Centre": "centre",
+        "Demining Support Trust": "ngo",
+        "Gulu": "city",
+    }
+    result = build(empty_project, sources=sources, reasoner=False)
+    city = URIRef(DEFAULT_BASE + "id/place/gulu")
+    graph = result.dataset.graph(URIRef(DEFAULT_BASE + "graph/note"))
+    assert (city, RDF.type, MKG.City) in graph
+    provenance = result.dataset.graph(URIRef(DEFAULT_BASE + "graph/provenance"))
+    assert (city, RDF.type, MKG.ProposedEntity) in provenance
+    on_city = {f.shape.rsplit("#", 1)[-1] for f in result.verdict.findings if f.focus == str(city)}
+    assert "Place-kind" not in on_city
+    options = ["--records", empty_project.data / "records"]
+    options += ["--reference", empty_project.data / "reference"]
+    code, _, err = run("promote", "gulu", *options, "--within", "uga")
+    assert code == 0, err
+    places = yaml.safe_load((empty_project.data / "reference" / "places.yaml").read_text())
+    assert places["places"][-1]["type"] == "city"

@@ -201,7 +201,7 @@ def test_datelines_currencies_and_agencies_named_after_their_state(
     assert result["places"] == ["Sarajevo"]
     assert "Bosnia and Herzegovina Mine Action Centre" in result["organizations"]
     assert "Bosnia and Herzegovina" in result["states"]
-    assert ("mine_action_funding_eur", 3200000, None) in figures(result)
+    assert ("mine_action_funding", 3200000, None) in figures(result)
     units = {s["value"]: s["unit"] for s in result["statistics"]}
     assert units == {3200000: "EUR", 60000000: "USD"}
 
@@ -387,6 +387,59 @@ def test_a_news_outlets_note_in_its_own_voice_is_its_claim(
         ("Azerbaijan", "Armenia"),
         ("Caliber.Az", "Armenia"),
     ]
+
+
+def test_an_opposition_member_accuses_the_government_and_the_un_a_party(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """Claims whose claimant is no state: a member of parliament speaks in their own name
+    against the home government (however it is called), a UN report against a party to the
+    conflict, not against a UN body that has a duty there nor a state named as a place; and a
+    state whose words the report gives is the claimant of what it says."""
+    release = (
+        '---\ntitle: "Demining aid cut"\ndate: "2003-05-02"\ncreators:\n  - "Smith, Jane"\n'
+        '  - "Australian Labor Party"\n---\n\n JANE SMITH M.P. Shadow Minister for Foreign '
+        "Affairs\n\n MEDIA RELEASE\n\n The Shadow Minister, Jane Smith, today called on the "
+        'Australian Government to restore Australia’s demining aid to Laos.\n\n "It is deeply '
+        "disappointing that the Howard Government has cut its support for mine clearance in "
+        'Laos", Ms Smith said.\n'
+    )
+    claims = found(tmp_path, reference, release)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Jane Smith", "Australian Government")
+    ]
+    draft = extract(reading.read(tmp_path / "document.txt"), reference).to_record("release")
+    (claim,) = draft["claims"]
+    proposed = {p["key"]: p["label"] for p in draft["proposed"]}
+    assert proposed[claim["claimant"]] == "Jane Smith"
+    assert [proposed[key] for key in claim["accused"]] == ["Australian Government"]
+    report = (
+        "Distr. GENERAL\n\nS/1994/111 3 February 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
+        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The Mozambican "
+        "National Resistance Front (RENAMO) has refused to allow deminers into the areas it "
+        "controls, in violation of the General Peace Agreement.\n\n2. The United Nations "
+        "Development Programme has the responsibility to coordinate mine clearance in "
+        "Mozambique, where mines were laid in violation of the Agreement.\n\n3. On 5 January "
+        "1994 the Minister for Foreign Affairs of Malawi met my Special Representative and "
+        "conveyed what he described as the sabotage of the Agreement by the Mozambican National "
+        "Resistance Front.\n"
+    )
+    claims = found(tmp_path, reference, report)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("United Nations", "Mozambican National Resistance Front"),
+        ("Malawi", "Mozambican National Resistance Front"),  # a state's words the report gives
+    ]
+
+
+def test_a_treaty_states_obligations_not_claims(tmp_path: Path, reference: Reference) -> None:
+    text = (
+        "Convention on the Prohibition of Mines\n\nPreamble\n\nArticle 1\n\nThe States Parties "
+        "undertake never to use mines; a violation of this obligation by Armenia or Azerbaijan "
+        "shall be reported.\n"
+    )
+    result = found(tmp_path, reference, text)
+    assert result["document"]["type"] == "treaty"
+    assert result["claims"] == []
 
 
 def test_instruments_by_title_and_near_variants_of_known_ones(

@@ -150,7 +150,7 @@ def _check_document(graph: DocumentGraph, node: URIRef, gold: dict) -> list[str]
     ):
         problems.append(f"author_org {gold['author_org']!r} not stated")
     if gold.get("addressee") and fold(gold["addressee"]) not in (
-        labels_of("schema:recipient") | values("mkg:addresseeText ?v")
+        labels_of("schema:recipient|mkg:addresseePost") | values("mkg:addresseeText ?v")
     ):
         problems.append(f"addressee {gold['addressee']!r} not stated")
     symbols = {fold(v) for v in values("mkg:unSymbol ?v")}

@@ -104,3 +104,36 @@ def test_the_cache_is_beside_out_and_a_removed_cache_is_rebuilt(cached: Paths) -
     shutil.rmtree(pipeline.cache_dir(cached))
     again = _build(cached)
     assert (again.computed.mapped, again.computed.checked) == (DOCUMENTS, DOCUMENTS)
+
+
+def _stats(out: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+def test_minekg_build_with_nothing_changed_says_so_and_leaves_out_alone(
+    copy_of_project: Paths,
+) -> None:
+    """As make does: the same inputs and options and an out/ nobody touched need no build;
+    any change to an input, to the options or to out/ itself builds again."""
+    from click.testing import CliRunner
+
+    from minekg.cli import main
+
+    def build(*extra: str) -> str:
+        args = ["build", "--project", str(copy_of_project.data.parent), "--no-reasoner", *extra]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    assert build().startswith("Built 5 documents")
+    before = _stats(copy_of_project.out)
+    again = build()
+    assert again.startswith("Nothing changed since the last build"), again
+    assert "SHACL validation: conforms" in again
+    assert _stats(copy_of_project.out) == before
+    (copy_of_project.out / "report.txt").write_text("edited by hand\n", encoding="utf-8")
+    assert build().startswith("Built 5 documents")  # out/ was changed: built again
+    assert build("--base", "https://example.org/kg/").startswith("Built 5 documents")
+    assert build("--base", "https://example.org/kg/").startswith("Nothing changed")
+    _edit(copy_of_project.data / "reference" / "states.yaml", "label: Armenia", "label: Armenia.")
+    assert build("--base", "https://example.org/kg/").startswith("Built 5 documents")

@@ -570,3 +570,109 @@ def test_the_endpoint_describes_itself_to_rdf_clients(server: str, site: Path) -
     assert names == {g for g in map(lambda g: URIRef(g.value), local.named_graphs())}
     page = httpx.get(f"{server}/sparql", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
+
+
+# --- The vocabulary, the dataset and the graphs dereference -------------------------------------
+
+
+def test_rdflib_reads_the_ontology_from_its_iri(server: str) -> None:
+    from rdflib.namespace import OWL, RDF
+
+    ontology = Graph().parse(f"{server}/ontology")
+    assert (URIRef("https://w3id.org/minekg/ontology"), RDF.type, OWL.Ontology) in ontology
+    assert (URIRef("https://w3id.org/minekg/ontology#Claim"), RDF.type, OWL.Class) in ontology
+    page = httpx.get(f"{server}/ontology", follow_redirects=True)
+    assert page.headers["content-type"].startswith("text/html") and 'id="Claim"' in page.text
+
+
+def test_a_measure_concept_dereferences(server: str) -> None:
+    measure = URIRef("https://w3id.org/minekg/measure/area_cleared_ha")
+    described = Graph().parse(f"{server}/measure/area_cleared_ha")
+    assert described.value(measure, SKOS.notation) == Literal("area_cleared_ha")
+    assert set(described.subjects(None, measure)), "the figures of the measure link to it"
+
+
+def test_the_dataset_iri_and_the_well_known_void_give_its_description(server: str) -> None:
+    from rdflib.namespace import DCAT, RDF, VOID
+
+    dataset = URIRef("https://w3id.org/minekg/dataset")
+    described = Graph().parse(f"{server}/dataset")
+    assert (dataset, RDF.type, DCAT.Dataset) in described
+    assert described.value(dataset, VOID.triples) is not None
+    well_known = httpx.get(f"{server}/.well-known/void")
+    assert (well_known.status_code, well_known.headers["location"]) == (303, "../dataset")
+    assert len(Graph().parse(f"{server}/.well-known/void")) == len(described)
+
+
+def test_a_named_graph_iri_offers_its_description_and_the_graph_itself(
+    server: str, site: Path
+) -> None:
+    from rdflib import Dataset
+    from rdflib.namespace import PROV
+
+    iri = "https://w3id.org/minekg/graph/A-79-690"
+    description = Graph().parse(
+        data=httpx.get(
+            f"{server}/graph/A-79-690", headers={"Accept": "text/turtle"}, follow_redirects=True
+        ).text,
+        format="turtle",
+    )
+    assert description.value(URIRef(iri), PROV.hadPrimarySource) is not None
+    stated = list(store.load(site).quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+    for accept, fmt in (("application/trig", "trig"), ("application/n-quads", "nquads")):
+        response = httpx.get(
+            f"{server}/graph/A-79-690", headers={"Accept": accept}, follow_redirects=True
+        )
+        assert response.headers["content-type"].startswith(accept)
+        graphs = Dataset().parse(data=response.text, format=fmt)
+        assert {str(g.identifier) for g in graphs.graphs() if len(g)} == {iri}
+        assert len(graphs.graph(URIRef(iri))) == len(stated) > 1000
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/rdf+xml", "xml"),
+        ("text/n3", "n3"),
+        ("application/trig", "trig"),
+        ("application/n-quads", "nquads"),
+    ],
+)
+def test_resource_iris_answer_every_rdf_format_the_server_writes(
+    server: str, accept: str, fmt: str
+) -> None:
+    from rdflib import Dataset
+    from rdflib.compare import isomorphic
+
+    turtle = Graph().parse(f"{server}/id/state/aze", format="turtle")
+    response = httpx.get(f"{server}/id/state/aze", headers={"Accept": accept})
+    assert response.status_code == 303 and response.headers["location"].startswith("aze.")
+    followed = httpx.get(
+        f"{server}/id/state/aze", headers={"Accept": accept}, follow_redirects=True
+    )
+    assert followed.headers["content-type"].startswith(accept)
+    if fmt in ("trig", "nquads"):
+        quads = Dataset().parse(data=followed.text, format=fmt)
+        named = {str(g.identifier) for g in quads.graphs() if len(g)}
+        assert "https://w3id.org/minekg/graph/reference" in named, "each statement in its graph"
+        parsed = Graph()
+        for s, p, o, _ in quads.quads():
+            parsed.add((s, p, o))
+    else:
+        parsed = Graph().parse(data=followed.text, format=fmt)
+    assert isomorphic(parsed, turtle)
+
+
+def test_the_catalogs_endpoint_description_is_the_service_description(
+    server: str, site: Path
+) -> None:
+    from rdflib import Namespace
+    from rdflib.namespace import DCAT, RDF
+
+    catalog = Graph().parse(site / "catalog.ttl", format="turtle")
+    service = catalog.value(None, RDF.type, DCAT.DataService, any=False)
+    described_at = str(catalog.value(service, DCAT.endpointDescription))
+    assert described_at == str(catalog.value(service, DCAT.endpointURL))
+    local = described_at.replace("https://w3id.org/minekg", server)
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (URIRef(local), RDF.type, sd.Service) in Graph().parse(local)

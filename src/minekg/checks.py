@@ -397,16 +397,22 @@ def _rule_finding(
 def report_turtle(verdict: Verdict) -> bytes:
     """The SHACL validation report in Turtle, the same bytes for the same findings.
 
+    ``sh:conforms`` is SHACL's: true only when there is no result at all, whatever its severity.
+    minekg's own verdict, which lets warnings and infos pass, is the summary's (``summary.json``,
+    ``report.txt``, the exit code), and the report says it in an ``rdfs:comment``.
+
     Results are written in the findings' order, each a blank node labelled by a digest of what it
     says, so the report needs no canonicalisation of a blank-node graph (rdflib.compare took 74 s
     at 40 documents) and a new finding leaves every other result's label as it was.
     """
     lines = [
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
         "@prefix sh: <http://www.w3.org/ns/shacl#> .",
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
         "",
         "_:report a sh:ValidationReport ;",
-        f"    sh:conforms {'true' if verdict.conforms else 'false'}"
+        f"    rdfs:comment {Literal('minekg: ' + verdict.summary(), lang='en').n3()} ;",
+        f"    sh:conforms {'false' if verdict.findings else 'true'}"
         + (" ;" if verdict.findings else " ."),
     ]
     labels = [_label(f) for f in verdict.findings]

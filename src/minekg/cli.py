@@ -1,10 +1,7 @@
 """The ``minekg`` command: it wires the stages together and nothing else.
 
-Every default comes from the project (``project.py``): any folder of it, ``--project`` or
-``$MINEKG_PROJECT``. Options and the one error path (every ``MinekgError`` and ``OSError`` ends
-as one ``error: …`` line and its exit code, never a traceback) are in ``options.py``; what a
-command prints is ``present.py``'s. Each stage is imported only by the command that needs it, so
-``minekg --help`` loads no heavy library.
+Defaults come from the project (``project.py``), options and the one error path from ``options.py``,
+output from ``present.py``; a stage is imported only by its command (``--help`` loads no library).
 """
 
 from __future__ import annotations
@@ -36,13 +33,13 @@ def build(project_dir, data_dir, ontology_dir, out_dir, base, sources, no_reason
     from minekg import executors, pipeline, present
 
     started = time.perf_counter()
-    # --data is the spelling of earlier releases: a data folder, out/ beside it
-    data = data_dir or find(project_dir).data
+    data = data_dir or find(project_dir).data  # --data (earlier releases): out/ beside it
     paths = pipeline.Paths(data, ontology_dir, out_dir or data.parent / "out")
+    if done := pipeline.current(paths, base, sources, not no_reasoner):
+        return present.up_to_date(done, time.perf_counter() - started)
     with executors.executor(**run) as pool:  # --workers, --scheduler
         result = pipeline.build(paths, base, sources, not no_reasoner, pool)
-    written = pipeline.write(result, paths)
-    seconds = time.perf_counter() - started
+    written, seconds = pipeline.write(result, paths), time.perf_counter() - started
     present.build_summary(result, written, seconds, sources, pipeline.owl_summary(result), base)
 
 
@@ -75,10 +72,8 @@ def show_command(graph_path, project_dir, kind, focus, depth, limit, output) -> 
     graph = options.graph_path(graph_path, project_dir)
     output, drawn = show.write_page(graph, output, kind, focus, depth, limit)
     left_out = sum(drawn.left_out.values())
-    click.echo(
-        f"Wrote {output}: {len(drawn.nodes)} nodes, {len(drawn.edges)} links"
-        + (f"; {left_out} nodes left out by --limit {limit}" if left_out else "")
-    )
+    cut = f"; {left_out} nodes left out by --limit {limit}" if left_out else ""
+    click.echo(f"Wrote {output}: {len(drawn.nodes)} nodes, {len(drawn.edges)} links{cut}")
 
 
 @main.command()
@@ -149,11 +144,19 @@ def promote(key, project_dir, records_dir, reference_dir, new_key, **details) ->
     from minekg.promote import promote as promote_entity
 
     records = records_dir or find(project_dir).records
-    done = promote_entity(
-        key, records, reference_dir or records.parent / "reference", new_key, details
-    )
+    reference = reference_dir or records.parent / "reference"
+    done = promote_entity(key, records, reference, new_key, details)
     drafts = ", ".join(str(path) for path in done.drafts)
     click.echo(f"{done.key}: added to {done.reference_file}; rewrote {drafts}")
+
+
+@main.command()
+@options.for_review
+def review(key, port, sources, project_dir, ontology_dir) -> None:
+    """Review drafts in the browser on 127.0.0.1 (KEY: open that draft); saves what builds."""
+    from minekg.review import Reviewer, run
+
+    run(Reviewer.open(find(project_dir), ontology_dir, sources), key, port)
 
 
 @main.command("eval")
@@ -200,9 +203,8 @@ def publish(graph_path, project_dir, site_dir, ontology_dir, base) -> None:
         pipeline.check_base(base)
     site_dir = site_dir or find(project_dir).site
     graph = options.graph_path(graph_path, project_dir)
-    files = publishing.publish(
-        graph, site_dir, ontology_dir, options.query_folders(project_dir), base
-    )
+    folders = options.query_folders(project_dir)
+    files = publishing.publish(graph, site_dir, ontology_dir, folders, base)
     pages = sum(name.endswith(".html") for name in files)
     click.echo(
         f"Published {pages:,} pages ({len(files):,} files) to {site_dir}/ "
@@ -228,8 +230,7 @@ def serve(site_dir, host, port, graph_path, project_dir, old_graph_path, ontolog
         click.echo(f"{site_dir}/ has no published site: publishing {graph} there first")
         publishing.publish(graph, site_dir, ontology_dir, options.query_folders(project_dir))
     click.echo(f"Serving {site_dir}/ at http://{host}:{port}/ (SPARQL at /sparql)")
-    config = serving.server_config(site_dir, serving.Limits(**limits), host, port)
-    uvicorn.Server(config).run()
+    uvicorn.Server(serving.server_config(site_dir, serving.Limits(**limits), host, port)).run()
 
 
 @main.command()

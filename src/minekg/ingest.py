@@ -318,13 +318,13 @@ def _write_checked(
             try:
                 draft = load_record(staged, gate.reference, keys)
             except InputError as exc:
-                record = _without(record, _item_at(exc.field), str(exc.problem), dropped, exc)
+                record = _without(record, item_at(exc.field), str(exc.problem), dropped, exc)
                 continue
             violations = gate.violations(draft, target.parent)
             if not violations:
                 os.replace(staged, target)
                 return record, dropped
-            nodes = _item_nodes(draft, gate.reference)
+            nodes = item_nodes(draft, gate.reference)
             document = str(IRIs(DEFAULT_BASE).document(draft.record.key))
             for focus, problem in violations:
                 if focus == document and problem.startswith(str(MKG.unSymbol)):
@@ -356,7 +356,7 @@ def _items(record: dict[str, Any]) -> list[tuple[str, int]]:
     return [(name, i) for name in ITEM_MODELS for i in range(len(record.get(name, [])))]
 
 
-def _item_at(field_name: str | None) -> tuple[str, int] | None:
+def item_at(field_name: str | None) -> tuple[str, int] | None:
     """``claims.3.at`` → ("claims", 3): the item a loading error is about, if any."""
     parts = (field_name or "").split(".")
     if len(parts) >= 2 and parts[0] in ITEM_MODELS and parts[1].isdigit():
@@ -382,7 +382,7 @@ def _without(
     return {**record, name: items}
 
 
-def _item_nodes(draft: LoadedRecord, reference: Reference) -> dict[str, tuple[str, int]]:
+def item_nodes(draft: LoadedRecord, reference: Reference) -> dict[str, tuple[str, int]]:
     """The IRI the build mints for each item of a record, for its evidence span and for the
     document a citation names by a symbol only (the first citation of it)."""
     iris, record = IRIs(DEFAULT_BASE), draft.record

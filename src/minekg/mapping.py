@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from minekg import symbols
@@ -54,6 +54,11 @@ from minekg.vocab import (
     IRIs,
     slug,
 )
+
+# ISO 639-1 codes as IRIs of dct:LinguisticSystem (the Library of Congress's), and IANA's
+# registry of media types, the IRIs DCAT uses for dct:MediaType.
+LANGUAGE = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 
 DOCUMENT_CLASS = {
     "letter": MKG.Letter,
@@ -189,7 +194,10 @@ class ReferenceIRIs:
 
     def __init__(self, reference: Reference, records: Iterable[LoadedRecord], iris: IRIs):
         self.reference, self.iris = reference, iris
+        records = list(records)
         self.by_symbol: dict[str, URIRef] = {}
+        # The source document of each corpus file a record reads, for "corpus:FILE" sources.
+        self.by_file = {item.record.source.file: iris.document(item.record.key) for item in records}
         for instrument in reference.sections["instruments"]:
             if instrument.symbol:
                 self.by_symbol[symbols.normalise(instrument.symbol)] = self.entity(instrument.key)
@@ -269,7 +277,7 @@ def map_document(
 # ---------------------------------------------------------------- reference graph
 
 
-def _labels(graph: Graph, node: URIRef, entry: Any) -> None:
+def _labels(graph: Graph, refs: ReferenceIRIs, node: URIRef, entry: Any) -> None:
     graph.add((node, RDFS.label, Literal(entry.label, lang="en")))
     graph.add((node, SKOS.prefLabel, Literal(entry.label, lang="en")))
     for alias in entry.aliases:
@@ -279,11 +287,19 @@ def _labels(graph: Graph, node: URIRef, entry: Any) -> None:
     if entry.description:
         graph.add((node, SCHEMA.description, Literal(entry.description, lang="en")))
     if entry.source:
-        graph.add((node, DCTERMS.source, _source_term(entry.source)))
+        _source(graph, refs, node, entry.source)
 
 
-def _source_term(source: str) -> URIRef | Literal:
-    return URIRef(source) if source.startswith(("http://", "https://")) else Literal(source)
+def _source(graph: Graph, refs: ReferenceIRIs, node: URIRef, source: str) -> None:
+    """dct:source with an IRI: a web address, or the source document of the corpus file that
+    "corpus:FILE" names. A source that is neither (a corpus file no record reads) is a citation
+    in words, dct:bibliographicCitation: a string is not a resource, nor is a local path."""
+    if source.startswith(("http://", "https://")):
+        graph.add((node, DCTERMS.source, URIRef(source)))
+    elif source.startswith("corpus:") and source.removeprefix("corpus:") in refs.by_file:
+        graph.add((node, DCTERMS.source, refs.by_file[source.removeprefix("corpus:")]))
+    else:
+        graph.add((node, DCTERMS.bibliographicCitation, Literal(source)))
 
 
 def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> None:
@@ -292,12 +308,12 @@ def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> N
         node = refs.entity(state.key)
         add((node, RDF.type, MKG.State))
         add((node, MKG.iso3166Code, Literal(state.iso3166)))
-        _labels(graph, node, state)
+        _labels(graph, refs, node, state)
     for org in reference.sections["organizations"]:
         node = refs.entity(org.key)
         add((node, RDF.type, MKG.Organization))
         add((node, RDF.type, ORGANIZATION_CLASS[org.type]))
-        _labels(graph, node, org)
+        _labels(graph, refs, node, org)
         if org.acronym:
             add((node, MKG.acronym, Literal(org.acronym)))
         for name in org.former_names:
@@ -313,11 +329,11 @@ def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> N
         node = refs.entity(post.key)
         add((node, RDF.type, MKG.Post))
         add((node, ORG.postIn, refs.entity(post.post_in)))
-        _labels(graph, node, post)
+        _labels(graph, refs, node, post)
     for person in reference.sections["persons"]:
         node = refs.entity(person.key)
         add((node, RDF.type, MKG.Person))
-        _labels(graph, node, person)
+        _labels(graph, refs, node, person)
         if person.nationality:
             add((node, SCHEMA.nationality, refs.entity(person.nationality)))
         for tenure in person.posts:
@@ -326,7 +342,7 @@ def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> N
         node = refs.entity(place.key)
         add((node, RDF.type, MKG.Place))
         add((node, RDF.type, PLACE_CLASS[place.type]))
-        _labels(graph, node, place)
+        _labels(graph, refs, node, place)
         if place.within:
             add((node, GEO.sfWithin, refs.entity(place.within)))
         if place.iso3166_2:
@@ -341,7 +357,7 @@ def _map_reference(graph: Graph, reference: Reference, refs: ReferenceIRIs) -> N
         add((node, MKG.state, refs.entity(status.state)))
         add((node, MKG.treaty, refs.entity(status.treaty)))
         add((node, MKG.status, STATUS[status.status]))
-        add((node, DCTERMS.source, _source_term(status.source)))
+        _source(graph, refs, node, status.source)
         if status.date:
             add((node, DCTERMS.date, date_literal(status.date)))
         if status.as_of:
@@ -365,7 +381,7 @@ def _map_tenure(graph: Graph, refs: ReferenceIRIs, person_key: str, tenure: Any)
     if tenure.end:
         graph.add((node, SCHEMA.endDate, date_literal(tenure.end)))
     if tenure.source:
-        graph.add((node, DCTERMS.source, _source_term(tenure.source)))
+        _source(graph, refs, node, tenure.source)
 
 
 def _map_instrument(graph: Graph, refs: ReferenceIRIs, instrument: Any) -> None:
@@ -374,7 +390,7 @@ def _map_instrument(graph: Graph, refs: ReferenceIRIs, instrument: Any) -> None:
     graph.add((node, RDF.type, INSTRUMENT_CLASS[instrument.type]))
     if instrument.type in LEGAL_INSTRUMENTS:
         graph.add((node, RDF.type, MKG.LegalInstrument))
-    _labels(graph, node, instrument)
+    _labels(graph, refs, node, instrument)
     if instrument.symbol:
         graph.add((node, SCHEMA.legislationIdentifier, Literal(instrument.symbol)))
         url = symbols.undocs_url(instrument.symbol)
@@ -428,7 +444,7 @@ def _map_reference_event(graph: Graph, refs: ReferenceIRIs, event: Any) -> None:
     node = refs.entity(event.key)
     graph.add((node, RDF.type, MKG.Event))
     graph.add((node, RDF.type, EVENT_CLASS[event.type]))
-    _labels(graph, node, event)
+    _labels(graph, refs, node, event)
     _add_timestamps(graph, node, event)
     for place in event.places:
         graph.add((node, SEM.hasPlace, refs.entity(place)))
@@ -471,6 +487,11 @@ class DocumentMapper:
         if key in self.proposed:
             return self.iris.kind(self.proposed[key].type, key)
         return self.refs.entity(key)
+
+    def _is_post(self, key: str) -> bool:
+        if key in self.proposed:
+            return self.proposed[key].type == "post"
+        return self.refs.reference.section_of.get(key) == "posts"
 
     def map(self) -> None:
         self._document()
@@ -518,6 +539,7 @@ class DocumentMapper:
         self.add(quote, RDF.type, OA.TextQuoteSelector)
         self.add(quote, OA.exact, Literal(span.quote))
         self.add(position, RDF.type, OA.TextPositionSelector)
+        # xsd:integer, not Web Annotation's xsd:nonNegativeInteger: see oa:start in the ontology.
         self.add(position, OA.start, Literal(span.at))
         self.add(position, OA.end, Literal(span.end_offset))
         if span.part:
@@ -535,7 +557,10 @@ class DocumentMapper:
         add(doc, RDFS.label, Literal(self._label(), lang="en"))
         if meta.title:
             add(doc, DCTERMS.title, Literal(meta.title, lang="en"))
-        add(doc, DCTERMS.language, Literal(meta.language))
+        # dct:language ranges over dct:LinguisticSystem: the ISO 639-1 code's IRI, not a string.
+        language = LANGUAGE[meta.language.split("-")[0].lower()]
+        add(doc, DCTERMS.language, language)
+        add(language, RDF.type, DCTERMS.LinguisticSystem)
         for symbol in meta.symbols:
             add(doc, MKG.unSymbol, Literal(symbols.normalise(symbol)))
             self._undocs(doc, symbol)
@@ -595,6 +620,9 @@ class DocumentMapper:
         it to in the provenance graph (minekg's word, until a reviewer promotes it)."""
         node = self.entity(entity.key)
         self.add(node, RDF.type, PROPOSED_CLASS[entity.type])
+        kind_class = {**ORGANIZATION_CLASS, **PLACE_CLASS}.get(entity.kind or "")
+        if kind_class is not None:  # minekg's guess: the entity stays mkg:ProposedEntity
+            self.add(node, RDF.type, kind_class)
         self.add(node, RDFS.label, Literal(entity.label, lang="en"))
         prov = self.provenance
         prov.add((node, RDF.type, MKG.ProposedEntity))
@@ -624,7 +652,10 @@ class DocumentMapper:
         if getattr(meta, "author_text", None):
             self.add(node, MKG.authorText, Literal(meta.author_text, lang="en"))
         if meta.addressee:
-            self.add(node, SCHEMA.recipient, self.entity(meta.addressee))
+            # schema:recipient takes a person, organization or audience, not a post: a letter to
+            # "the President of the Security Council" is addressed to the post (mkg:addresseePost).
+            addressed = MKG.addresseePost if self._is_post(meta.addressee) else SCHEMA.recipient
+            self.add(node, addressed, self.entity(meta.addressee))
         if getattr(meta, "addressee_text", None):
             self.add(node, MKG.addresseeText, Literal(meta.addressee_text, lang="en"))
         if meta.author_note:
@@ -825,10 +856,16 @@ def _describe_document_graph(graph: Graph, item: LoadedRecord, iris: IRIs) -> No
     add((text, RDF.type, MKG.SourceText))
     add((text, RDFS.label, Literal(f"Text of {record.key} ({record.source.file})")))
     add((text, SCHEMA.encodesCreativeWork, doc))
-    add((text, DCTERMS.format, Literal(record.source.media_type)))
+    # DCMI's ranges: dct:format a dct:MediaType (IANA's IRI), dct:rights a dct:RightsStatement.
+    media_type = URIRef(IANA_MEDIA_TYPES + record.source.media_type)
+    add((text, DCTERMS.format, media_type))
+    add((media_type, RDF.type, DCTERMS.MediaType))
     add((text, MKG.sha256, Literal(record.source.sha256)))
     if record.source.rights:
-        add((text, DCTERMS.rights, Literal(record.source.rights, lang="en")))
+        rights = URIRef(text + "#rights")
+        add((text, DCTERMS.rights, rights))
+        add((rights, RDF.type, DCTERMS.RightsStatement))
+        add((rights, RDFS.label, Literal(record.source.rights, lang="en")))
     if record.source.url:
         add((doc, SCHEMA.url, URIRef(record.source.url)))
 
@@ -848,8 +885,12 @@ def _describe_reference_graph(graph: Graph, iris: IRIs, reference: Reference) ->
             ),
         )
     )
+    # The files it is read from, as entities (a local path is no dct:source), like the records.
     for path in reference.files:
-        graph.add((node, DCTERMS.source, Literal(f"data/reference/{path.name}")))
+        read = iris.kind("reference-file", path.stem)
+        graph.add((node, PROV.wasDerivedFrom, read))
+        graph.add((read, RDF.type, PROV.Entity))
+        graph.add((read, RDFS.label, Literal(f"data/reference/{path.name}")))
     ontology = iris.graph("ontology")
     graph.add((ontology, RDF.type, PROV.Entity))
     graph.add((ontology, RDFS.label, Literal("minekg ontology and measure scheme", lang="en")))

@@ -212,7 +212,10 @@ promotion = _all(
     click.argument("key"),
     click.option("--as", "new_key", default=None, help="Another key for it in the reference data."),
     click.option(
-        "--type", "type", default=None, help="Kind of organization or place (city, ngo…)."
+        "--type",
+        "type",
+        default=None,
+        help="Kind of organization or place (city, ngo…); default: the drafts' guess.",
     ),
     click.option("--within", default=None, help="Key of the state or place a place lies within."),
     click.option("--country", default=None, help="Key of an organization's state."),
@@ -238,6 +241,17 @@ scoring = _all(
     ),
     click.option(
         "--min-f1", type=click.FloatRange(0, 1), default=None, help="Exit 1 if overall F1 is lower."
+    ),
+)
+
+# review
+review = _all(
+    click.argument("key", required=False),
+    click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=0,
+        help="Port on 127.0.0.1 to listen on. [default: a free one]",
     ),
 )
 
@@ -390,6 +404,7 @@ for_extract = _all(files, extract_format, project, reference, max_mb)
 for_ingest = _all(files, project, records, reference, ontology, force, max_mb)
 for_promote = _all(promotion, project, records, reference)
 for_eval = _all(scoring, project, reference)
+for_review = _all(review, sources, project, ontology)
 for_publish = _all(graph, site_out, ontology, publish_base)
 for_serve = _all(server, graph_with_old_out, ontology)
 for_push = _all(store, graph_with_old_out)

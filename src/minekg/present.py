@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 console = Console(highlight=False, soft_wrap=True)
 
 
+def up_to_date(current: pipeline.Current, seconds: float) -> None:
+    console.print(
+        f"Nothing changed since the last build ({seconds:.1f} s to tell): the records, reference"
+        " data, ontology, sources and options are those it was built from, so "
+        f"{current.out}/ was left as it was."
+    )
+    for line in current.report:
+        console.print(line)
+
+
 def build_summary(
     result: pipeline.BuildResult,
     written: list[Path],

@@ -4,8 +4,9 @@ Drafts name what the reference data does not know as ``proposed`` entities (a ke
 the name as printed, a gazetteer identifier). ``promote(key)`` appends one entry for it to the
 reference file of its section (text appended, so the curated file's comments stay) and rewrites
 every draft that proposes it: the proposal is removed and, when the reviewer chooses another
-key, every reference to the old key is renamed. The entity keeps its IRI unless its key changes
-(``id/<kind>/<key>``, as for every reference entity). Reviewed records are never touched.
+key, every reference to the old key is renamed, in place (ruamel.yaml), so the draft's comments
+and formatting stay. The entity keeps its IRI unless its key changes (``id/<kind>/<key>``, as for
+every reference entity). Reviewed records are never touched.
 
 Everything is checked before anything is written: the new reference data must load, and so
 must every rewritten draft; then each file is replaced atomically.
@@ -13,6 +14,7 @@ must every rewritten draft; then each file is replaced atomically.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -20,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ruamel.yaml.comments import CommentedSeq
 
+from minekg import yamlio
 from minekg.errors import MinekgError
 from minekg.inputs import load_record, load_reference
 
@@ -55,8 +59,8 @@ def promote(
     """Add the entity drafts propose under ``key`` to the reference data; rewrite the drafts.
 
     ``details`` are the fields a reviewer adds that extraction cannot know: ``type`` (the kind
-    of an organization or place), ``within`` (where a place lies), ``country``, ``nationality``;
-    one given as None is not given.
+    of an organization or place; the drafts' guess if not given), ``within`` (where a place
+    lies), ``country``, ``nationality``; one given as None is not given.
     """
     target = new_key or key
     drafts = _drafts_proposing(key, records_dir)
@@ -67,7 +71,7 @@ def promote(
     entry = _reference_entry(target, proposals, given)
     section = SECTION[proposals[0]["type"]]
     reference_file = _reference_file(reference_dir, section)
-    rewritten = {path: _rewrite(data, key, target) for path, data in drafts}
+    rewritten = {path: _rewrite(path, key, target) for path, _ in drafts}
     with tempfile.TemporaryDirectory(prefix=".promote-", dir=reference_dir.parent) as scratch:
         staged_reference = Path(scratch) / "reference"
         staged_reference.mkdir()
@@ -82,7 +86,7 @@ def promote(
         keys = {p.stem for p in records_dir.glob("*.yaml")}
         for path, data in rewritten.items():
             staged = staged_records / path.name
-            staged.write_text(_yaml(data), encoding="utf-8")
+            staged.write_text(data, encoding="utf-8")
             load_record(staged, reference, keys)
         _replace(reference_file, staged_file.read_bytes())
         for path in rewritten:
@@ -124,9 +128,10 @@ def _reference_entry(
             raise MinekgError(f"{key}: a state needs its ISO 3166-1 code, and the drafts give none")
         entry["iso3166"] = code
     if kind in ("organization", "place"):
-        if "type" not in details:
+        guessed = next((p["kind"] for p in proposals if p.get("kind")), None)
+        if "type" not in details and guessed is None:
             raise MinekgError(f"{key}: say what kind of {kind} it is (--type)")
-        entry["type"] = details["type"]
+        entry["type"] = details.get("type", guessed)
     if kind == "place":
         if "within" not in details:
             raise MinekgError(f"{key}: say which state or place it lies within (--within)")
@@ -160,30 +165,39 @@ def _appended(text: str, section: str, entry: dict[str, Any]) -> str:
     return text.rstrip("\n") + "\n\n" + indented
 
 
-def _rewrite(data: dict[str, Any], old: str, new: str) -> dict[str, Any]:
-    """The draft without the proposal, its references renamed when the key changes."""
+def _rewrite(path: Path, old: str, new: str) -> str:
+    """The draft's text without the proposal, its references renamed when the key changes."""
+    rt = yamlio.round_trip()
+    data = rt.load(path.read_text(encoding="utf-8"))
     proposed = [e for e in data.get("proposed") or [] if e.get("key") != old]
-    rewritten = _renamed(data, old, new) if new != old else dict(data)
+    if new != old:
+        _rename(data, old, new)
     if proposed:
-        rewritten["proposed"] = proposed
+        data["proposed"] = CommentedSeq(proposed)
     else:
-        rewritten.pop("proposed", None)
-    return rewritten
+        data.pop("proposed", None)
+    text = io.StringIO()
+    rt.dump(data, text)
+    return text.getvalue()
 
 
-def _renamed(value: Any, old: str, new: str, field: str | None = None) -> Any:
+def _rename(value: Any, old: str, new: str, field: str | None = None) -> None:
+    """Rename, in place, every reference to ``old`` under a field that names an entity."""
     if isinstance(value, dict):
-        return {k: _renamed(v, old, new, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_renamed(v, old, new, field) for v in value]
-    return new if field in ENTITY_FIELDS and value == old else value
+        for name, item in value.items():
+            if name in ENTITY_FIELDS and item == old:
+                value[name] = new
+            else:
+                _rename(item, old, new, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if field in ENTITY_FIELDS and item == old:
+                value[index] = new
+            else:
+                _rename(item, old, new, field)
 
 
 def _replace(path: Path, payload: bytes) -> None:
     staged = path.with_name(f".{path.name}.promote")
     staged.write_bytes(payload)
     os.replace(staged, path)
-
-
-def _yaml(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,11 +1,19 @@
 """Publishing: the built dataset as a static linked-data site that any web server can host.
 
-Every resource IRI ``<base><path>`` gets documents at ``<path>.html``, ``.ttl``, ``.jsonld`` and
-``.nt`` in the site, so a plain web server (with the ``.htaccess`` or nginx rules written here)
-answers ``<base><path>`` with a 303 redirect to the document the client asked for: minekg's
-resources are things (states, claims, treaties), not web pages, and W3C "Cool URIs for the
-Semantic Web" says such IRIs answer 303 See Other to a document about them. ``minekg serve`` does
-the same, with full q-value negotiation.
+Every resource IRI ``<base><path>`` gets documents at ``<path>.html``, ``.ttl``, ``.jsonld``,
+``.nt``, ``.rdf`` (RDF/XML), ``.n3``, ``.trig`` and ``.nq`` in the site, so a plain web server
+(with the ``.htaccess`` or nginx rules written here) answers ``<base><path>`` with a 303 redirect
+to the document the client asked for: minekg's resources are things (states, claims, treaties),
+not web pages, and W3C "Cool URIs for the Semantic Web" says such IRIs answer 303 See Other to a
+document about them. ``minekg serve`` does the same, with full q-value negotiation. The vocabulary
+dereferences the same way: ``<base>ontology`` (the OWL ontology), ``measure/<name>`` (each SKOS
+measure concept), ``<base>dataset`` (its VoID and DCAT description; ``/.well-known/void``
+redirects there, as VoID asks).
+
+The quad formats keep the graph names: a resource's TriG or N-Quads says which named graph (which
+source document) makes each statement. For a named graph's IRI they are **the graph itself**,
+every statement it holds, while the triple formats describe the graph (its provenance): ask for
+``application/trig`` or ``application/n-quads``, or fetch ``graph/<key>.trig``.
 
 A resource's description is every statement about it (and about its ``#`` parts), the evidence
 spans it points to with their exact quotes, and the statements that point to it; the HTML page
@@ -32,7 +40,7 @@ from rdflib.void import generateVoID
 
 from minekg import dumps, folders, labels, pages, queries, store
 from minekg.errors import MinekgError
-from minekg.vocab import MKG, PREFIXES
+from minekg.vocab import MEASURE, MKG, PREFIXES
 
 DUMP_MEDIA_TYPES = {
     "minekg.trig": "application/trig",
@@ -46,11 +54,26 @@ DOCUMENT_TYPES = {
     "ttl": "text/turtle",
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "n3": "text/n3",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
 }
-RDF_WRITERS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-# Only these path segments under the base name resources; the rest of the base's space is the
-# vocabulary (ontology#, measure/), documented on the ontology page.
+TRIPLE_WRITERS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+QUAD_WRITERS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+# Only these path segments under the base name resources, moved by --base; the vocabulary
+# (ontology#, measure/) keeps its IRIs and the site holds a copy of it.
 RESOURCE_ROOTS = ("id/", "graph/")
+# What answers by content negotiation: resources and graphs, measure concepts, and two names.
+NEGOTIATED_ROOTS = (*RESOURCE_ROOTS, "measure/")
+NEGOTIATED_NAMES = ("ontology", "dataset")
+# VoID's well-known location, redirected to the dataset's IRI.
+WELL_KNOWN_VOID = ".well-known/void"
+ONTOLOGY_IRI = str(MKG).rstrip("#")
 SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
 EVIDENCE = str(MKG.evidence)
 EXACT = "http://www.w3.org/ns/oa#exact"
@@ -59,7 +82,7 @@ PRIMARY_SOURCE = "http://www.w3.org/ns/prov#hadPrimarySource"
 REVIEW_STATUS = "https://w3id.org/minekg/ontology#reviewStatus"
 DRAFT = "https://w3id.org/minekg/ontology#Draft"
 ISSUED = str(DCTERMS.issued)
-ONTOLOGY_PAGE = "ontology/index.html"
+ONTOLOGY_PAGE = "ontology.html"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 TITLE = "minekg: a knowledge graph of landmine and mine-action documents"
 PUBLISHER = "The minekg project"
@@ -78,6 +101,8 @@ SERVICE_DESCRIPTION = (
     "The read-only SPARQL 1.1 endpoint of minekg serve. Its default graph is the union of the"
     " named graphs, so a triple stated by several documents comes back once per document. It"
     " answers only where the site is served by minekg serve, not from a static copy of the site."
+    " Asked with an RDF Accept header and no query, it answers its SPARQL 1.1 Service"
+    " Description."
 )
 DUMP_DESCRIPTIONS = {
     "minekg.trig": "Every named graph of the dataset, in TriG.",
@@ -137,10 +162,17 @@ class Index:
 
     def path(self, iri: str) -> str | None:
         """The site path of a resource IRI (no extension), or None if it is not one of ours."""
-        if not iri.startswith(self.base):
+        if iri.startswith(str(MEASURE)):
+            rest = "measure/" + iri[len(str(MEASURE)) :]
+        elif iri.startswith(self.base):
+            rest = iri[len(self.base) :]
+            if rest == "dataset":
+                return rest
+            if not rest.startswith(RESOURCE_ROOTS):
+                return None
+        else:
             return None
-        rest = iri[len(self.base) :]
-        if not rest.startswith(RESOURCE_ROOTS) or not SAFE_PATH.fullmatch(rest):
+        if not SAFE_PATH.fullmatch(rest):
             return None
         if any(part in ("", ".", "..") for part in rest.split("/")):
             return None
@@ -185,31 +217,44 @@ def _quad_order(quad: ox.Quad) -> tuple[str, str, str, str]:
     return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
 
 
-def description(found: Index, iri: str) -> list[ox.Triple]:
-    """What a resource's documents say: its statements, its evidence, and links to it."""
+def description(found: Index, iri: str) -> list[ox.Quad]:
+    """What a resource's documents say, in the graphs that say it: its statements, its evidence,
+    and links to it."""
     own = found.about.get(iri, [])
     evidence = sorted(
         {_text(q.object) for q in own if q.predicate.value == EVIDENCE and _text(q.subject) == iri}
     )
     linked = found.incoming.get(iri, [])
     quads = [*own, *(q for e in evidence for q in found.about.get(e, ())), *linked]
-    return sorted(
+    return sorted(set(quads), key=_quad_order)
+
+
+def rdf_documents(
+    quads: Sequence[ox.Quad], context: dict[str, Any], graph: Sequence[ox.Quad] | None = None
+) -> dict[str, bytes]:
+    """A description in every RDF format of ``DOCUMENT_TYPES``: the triple formats hold its
+    statements once each, the quad formats hold them in their graphs, or hold ``graph`` (a named
+    graph's own statements) when one is given. JSON-LD is compacted with minekg's context; N3 is
+    the Turtle, which N3 reads as it is."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    triples = sorted(
         {ox.Triple(q.subject, q.predicate, q.object) for q in quads},
         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
     )
-
-
-def rdf_documents(triples: list[ox.Triple], context: dict[str, Any]) -> dict[str, bytes]:
-    """The resource description as Turtle, N-Triples and JSON-LD (with minekg's context)."""
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    written = {
-        ext: ox.serialize(triples, format=fmt, prefixes=prefixes if ext == "ttl" else None)
-        for ext, fmt in RDF_WRITERS.items()
-    }
-    documents = {ext: payload for ext, payload in written.items() if payload is not None}
-    graph = Graph().parse(data=documents["nt"].decode(), format="nt")
-    documents["jsonld"] = jsonld(graph, context)
+    documents: dict[str, bytes] = {}
+    for ext, fmt in TRIPLE_WRITERS.items():
+        documents[ext] = _written(ox.serialize(triples, format=fmt, prefixes=prefixes))
+    for ext, fmt in QUAD_WRITERS.items():
+        documents[ext] = _written(ox.serialize(graph or quads, format=fmt, prefixes=prefixes))
+    documents["n3"] = documents["ttl"]
+    parsed = Graph().parse(data=documents["nt"].decode(), format="nt")
+    documents["jsonld"] = jsonld(parsed, context)
     return documents
+
+
+def _written(payload: bytes | None) -> bytes:
+    assert payload is not None  # no output= given: the serializer returns the bytes
+    return payload
 
 
 def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
@@ -533,6 +578,8 @@ def _dcat(found: Index, dump_files: dict[str, bytes]) -> Graph:
         (service, DCTERMS.title, Literal(f"SPARQL endpoint of {TITLE}", lang="en")),
         (service, DCTERMS.description, Literal(SERVICE_DESCRIPTION, lang="en")),
         (service, DCAT.endpointURL, URIRef(base + SPARQL_PATH)),
+        # GET on the endpoint with an RDF Accept and no query gives its Service Description.
+        (service, DCAT.endpointDescription, URIRef(base + SPARQL_PATH)),
         (service, DCAT.servesDataset, dataset_iri),
         (service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
         (service, DCTERMS.publisher, publisher),
@@ -644,7 +691,11 @@ def site_files(
     for iri in found.resources():
         page = found.path(iri)
         assert page is not None
-        documents = rdf_documents(description(found, iri), context)
+        own = None
+        if page.startswith("graph/"):
+            stated = dataset.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+            own = sorted(stated, key=_quad_order)
+        documents = rdf_documents(description(found, iri), context, own)
         files.update({f"{page}.{ext}": payload for ext, payload in documents.items()})
         files[f"{page}.html"] = pages.resource(iri, documents["jsonld"].decode())
         for quad in found.about[iri]:
@@ -656,14 +707,34 @@ def site_files(
     )
     ontology = Graph().parse(ontology_dir / "minekg.ttl", format="turtle")
     files[ONTOLOGY_PAGE] = pages.ontology_page(ontology)
-    files["ontology/minekg.ttl"] = (ontology_dir / "minekg.ttl").read_bytes()
+    files.update(_named_documents("ontology", _quads(ontology.serialize(format="nt")), context))
     files["context.jsonld"] = (ontology_dir / "context.jsonld").read_bytes()
     files["void.ttl"], files["catalog.ttl"] = void_and_dcat(dataset, found, files)
+    described = _quads(files["void.ttl"]) + _quads(files["catalog.ttl"])
+    files.update(_named_documents("dataset", described, context))
+    dataset_iri = found.base + "dataset"
+    # Only the dataset's page is made here: its subsets keep their own (graph/...) pages.
+    found.about[dataset_iri] = [
+        q for q in described if _text(q.subject).split("#")[0] == dataset_iri
+    ]
+    files["dataset.html"] = pages.resource(dataset_iri, files["dataset.jsonld"].decode())
     for name, named in queries.available(query_folders).items():
         files[f"queries/{name}.rq"] = named.text.encode()
     files[".htaccess"] = htaccess().encode()
     files.update({name: text.encode() for name, text in nginx().items()})
     return files
+
+
+def _quads(turtle: str | bytes) -> list[ox.Quad]:
+    """Triples of a Turtle or N-Triples text as quads of the default graph, sorted."""
+    data = turtle.encode() if isinstance(turtle, str) else turtle
+    triples = ox.parse(data, format=ox.RdfFormat.TURTLE)
+    return sorted((ox.Quad(t.subject, t.predicate, t.object) for t in triples), key=_quad_order)
+
+
+def _named_documents(name: str, quads: list[ox.Quad], context: dict[str, Any]) -> dict[str, bytes]:
+    """The RDF documents of a name the site answers at its root (``ontology``, ``dataset``)."""
+    return {f"{name}.{ext}": payload for ext, payload in rdf_documents(quads, context).items()}
 
 
 def _copy_show_outputs(build_dir: Path, files: dict[str, bytes]) -> dict[str, str]:
@@ -719,15 +790,13 @@ def htaccess() -> str:
         "# minekg: content negotiation for resource IRIs (303 See Other, W3C Cool URIs).",
         "Options -MultiViews",
         *(f"AddType {media_type} .{ext}" for ext, media_type in DOCUMENT_TYPES.items()),
-        *(
-            f"AddType {media_type} .{name.split('.')[1]}"
-            for name, media_type in DUMP_MEDIA_TYPES.items()
-        ),
         "<IfModule mod_headers.c>\n    Header always append Vary Accept\n</IfModule>",
         "RewriteEngine On",
         "RewriteBase /",
+        f"RewriteRule ^{re.escape(WELL_KNOWN_VOID)}$ dataset [R=303,L]",
     ]
-    resource = "^((?:" + "|".join(root.rstrip("/") for root in RESOURCE_ROOTS) + ")/.+)$"
+    roots = "|".join(root.rstrip("/") for root in NEGOTIATED_ROOTS)
+    resource = f"^((?:{roots})/.+|{'|'.join(NEGOTIATED_NAMES)})$"
     for ext in DOCUMENT_TYPES:
         rules += [
             f"RewriteCond %{{QUERY_STRING}} (^|&)format={ext}(&|$)",
@@ -758,7 +827,8 @@ def nginx() -> dict[str, str]:
     dump_types = " ".join(
         f"{media_type} {name.split('.')[1]};" for name, media_type in DUMP_MEDIA_TYPES.items()
     )
-    roots = "|".join(root.rstrip("/") for root in RESOURCE_ROOTS)
+    roots = "|".join(root.rstrip("/") for root in NEGOTIATED_ROOTS)
+    names = "|".join(NEGOTIATED_NAMES)
     heading = "# minekg: content negotiation for resource IRIs (303 See Other, W3C Cool URIs).\n"
     maps = f"""{heading}# Include in the http block. Types match in this order, without q-values.
 map $http_accept $minekg_accept {{
@@ -771,7 +841,10 @@ map $arg_format $minekg_format {{
 }}
 """
     locations = f"""{heading}# Include in the server block whose root is the site.
-location ~ ^/({roots})/ {{
+location = /{WELL_KNOWN_VOID} {{
+    return 303 /dataset;
+}}
+location ~ ^/(?:(?:{roots})/|(?:{names})(?:\\.|$)) {{
     types {{ {types} }}
     add_header Vary Accept always;
     if (-f $request_filename.html) {{

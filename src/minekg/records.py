@@ -135,11 +135,14 @@ class Evidence(Strict):
     """Where the source says it: an exact quote and the offset of its first character.
 
     ``part`` names the annex the quote stands in, when it is not the covering document.
+    ``review: accepted`` marks an item a reviewer accepted in a draft still being reviewed
+    (``minekg review``); a reviewed record needs no mark, every item of it is accepted.
     """
 
     quote: Annotated[str, StringConstraints(min_length=2)]
     at: Annotated[int, Field(ge=0)]
     part: Key | None = None
+    review: Literal["accepted"] | None = None
 
     @property
     def end_offset(self) -> int:
@@ -317,6 +320,23 @@ class Figure(Evidence):
 ReviewStatus = Literal["reviewed", "draft"]
 NO_AUTHOR_FOUND = "minekg extract found no author in the text: check the source and give one"
 ProposedKind = Literal["state", "person", "organization", "place"]
+# The kinds of organization and place (data/reference/); a proposed one's is minekg's guess.
+OrganizationType = Literal[
+    "igo",
+    "un_organ",
+    "un_entity",
+    "national_agency",
+    "ministry",
+    "court",
+    "media",
+    "armed_forces",
+    "group",
+    "centre",
+    "ngo",
+    "movement",
+    "mission",
+]
+PlaceType = Literal["city", "district", "region", "settlement", "site"]
 IDENTIFIER_PATTERN = r"^(?:geonames:[1-9][0-9]*|iso3166-2:[A-Z]{2}-[A-Z0-9]{1,3}|iso3166:[A-Z]{2})$"
 
 
@@ -329,12 +349,14 @@ class ProposedEntity(Strict):
     name>``, so two documents proposing the same name and kind propose the same node.
     ``identifier`` is what a gazetteer knows it by: ``geonames:<id>`` or ``iso3166-2:<code>``
     for a place, ``iso3166:<alpha-2>`` for a state (a state needs its code to be a state).
+    ``kind`` is extraction's guess of what kind of organization or place it is.
     """
 
     key: Key
     type: ProposedKind
     label: Annotated[str, StringConstraints(min_length=1)]
     identifier: Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)] | None = None
+    kind: OrganizationType | PlaceType | None = None
     note: str | None = None
 
 

@@ -23,7 +23,16 @@ from pydantic import (
     model_validator,
 )
 
-from minekg.records import EventType, Key, KeyList, PartialDate, check_order, one_or_many
+from minekg.records import (
+    EventType,
+    Key,
+    KeyList,
+    OrganizationType,
+    PartialDate,
+    PlaceType,
+    check_order,
+    one_or_many,
+)
 
 QID = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
 
@@ -46,23 +55,6 @@ class Entry(BaseModel):
 
 class State(Entry):
     iso3166: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-
-
-OrganizationType = Literal[
-    "igo",
-    "un_organ",
-    "un_entity",
-    "national_agency",
-    "ministry",
-    "court",
-    "media",
-    "armed_forces",
-    "group",
-    "centre",
-    "ngo",
-    "movement",
-    "mission",
-]
 
 
 class Organization(Entry):
@@ -92,9 +84,6 @@ class Person(Entry):
 
 class Post(Entry):
     post_in: Key
-
-
-PlaceType = Literal["city", "district", "region", "settlement", "site"]
 
 
 class Place(Entry):

@@ -3,8 +3,11 @@
 One Starlette app under uvicorn, on loopback by default:
 
 - A resource IRI (``/id/state/aze``) names a thing, not a page, so it answers **303 See Other**
-  to the document the client wants (``aze.html``, ``.ttl``, ``.jsonld``, ``.nt``), chosen from the
-  ``Accept`` header with q-values, or from ``?format=``; ``Vary: Accept``; 406 when nothing fits.
+  to the document the client wants (``aze.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``,
+  ``.n3``, ``.trig``, ``.nq``), chosen from the ``Accept`` header with q-values, or from
+  ``?format=``; ``Vary: Accept``; 406 when nothing fits. So do the vocabulary (``/ontology``,
+  ``/measure/<name>``) and the dataset (``/dataset``, and ``/.well-known/void`` redirects to it);
+  a named graph's IRI gives the graph itself in TriG and N-Quads (``publish``).
   The static ``.htaccess`` and nginx rules of ``minekg publish`` do the same, so a link works the
   same whether the site is served by minekg or by any web server.
 - ``/sparql`` speaks the SPARQL 1.1 Protocol (GET, POST form, POST ``application/sparql-query``).
@@ -783,6 +786,9 @@ class Negotiation:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"].lstrip("/")
+        if scope["type"] == "http" and path == publish.WELL_KNOWN_VOID:
+            await RedirectResponse("../dataset", status_code=303)(scope, receive, send)
+            return
         if scope["type"] == "http" and self._is_resource(path):
             request = Request(scope)
             response = (
@@ -796,7 +802,7 @@ class Negotiation:
 
     def _is_resource(self, path: str) -> bool:
         return (
-            path.startswith(publish.RESOURCE_ROOTS)
+            (path.startswith(publish.NEGOTIATED_ROOTS) or path in publish.NEGOTIATED_NAMES)
             and publish.SAFE_PATH.fullmatch(path) is not None
             and (self.site / f"{path}.html").is_file()
         )

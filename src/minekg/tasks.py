@@ -154,7 +154,7 @@ def _cached(
     results: dict[str, Out] = {}
     missing: list[tuple[str, In]] = []
     for key, item in keyed:
-        hit = _read(cache, key)
+        hit = read_cached(cache, key)
         if hit is None:
             missing.append((key, item))
         else:
@@ -168,7 +168,7 @@ def _cached(
         computed = executor.map(_call, [run] * len(inputs), inputs)
     for batch, outputs in zip(batches, computed, strict=True):
         for (key, _), output in zip(batch, outputs, strict=True):
-            _write(cache, key, to_json(output))
+            write_cached(cache, key, to_json(output))
             results[key] = output
     return results, len(missing)
 
@@ -276,13 +276,13 @@ def _check_one(
 def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
     """The shapes on the shared graphs themselves (reference entities, the measures)."""
     key = _key(context.digest, b"shared")
-    hit = _read(cache / "check", key)
+    hit = read_cached(cache / "check", key)
     if hit is not None:
         return [checks.Finding.of_row(row) for row in hit]
     data, shapes, graph_of = _shared(context)
     nodes: list[str | URIRef] = sorted({s for s in data.subjects() if isinstance(s, URIRef)})
     findings = checks.validate_unit(data, shapes, graph_of, nodes)
-    _write(cache / "check", key, [f.row() for f in findings])
+    write_cached(cache / "check", key, [f.row() for f in findings])
     return findings
 
 
@@ -290,14 +290,14 @@ def _path(cache: Path, key: str) -> Path:
     return cache / key[:2] / f"{key}.json"
 
 
-def _read(cache: Path, key: str) -> Any:
+def read_cached(cache: Path, key: str) -> Any:
     try:
         return json.loads(_path(cache, key).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def _write(cache: Path, key: str, payload: Any) -> None:
+def write_cached(cache: Path, key: str, payload: Any) -> None:
     """Written to a temporary file and renamed: a build killed halfway leaves no torn entry."""
     path = _path(cache, key)
     path.parent.mkdir(parents=True, exist_ok=True)

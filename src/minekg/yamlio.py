@@ -2,6 +2,8 @@
 
 PyYAML alone would silently keep the last of two duplicate keys and turn ``2024-13-01`` into a
 crash; pydantic alone knows the field but not the line. Composing the node tree first gives both.
+A file minekg edits for a person (``minekg review``, ``minekg promote``) goes through ruamel.yaml
+instead, which keeps its comments, key order and quoting (:func:`round_trip`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def round_trip() -> Any:
+    """The YAML that edits a record in place: what is not changed is written as it was read."""
+    from ruamel.yaml import YAML
+
+    editor = YAML()
+    editor.preserve_quotes = True
+    # Never fold a long scalar: ruamel folds a plain scalar at a space even inside a run of
+    # spaces, and a quote's double space ("of  additional") comes back single, off its source.
+    editor.width = 1 << 30
+    return editor
 
 
 def load(path: Path) -> tuple[Any, yaml.Node | None]:

@@ -43,9 +43,9 @@ from minekg.extract.events import Event, find_events
 from minekg.extract.figures import Figure, find_figures
 from minekg.extract.instruments import find_instruments
 from minekg.extract.metadata import Meta, read_metadata
-from minekg.extract.organizations import canonical, find_organizations
+from minekg.extract.organizations import canonical, find_organizations, guess_kind
 from minekg.extract.people import find_persons, with_author
-from minekg.extract.places import find_places
+from minekg.extract.places import find_places, place_kind
 from minekg.extract.text import Flat, Quote, flatten
 from minekg.inputs import Reference
 from minekg.reading import SourceText
@@ -221,8 +221,9 @@ class Extraction:
                 _drop_empty(
                     {
                         "claimant": c.claimant_key or proposals.known(c.claimant),
+                        # A party only a claim names ("the Howard Government") is proposed.
                         "accused": _unique(
-                            k or proposals.known(label)
+                            k or proposals.known(label) or proposals.key("organization", label)
                             for k, label in zip(c.accused_keys, c.accused, strict=False)
                         ),
                         "claim": c.claim,
@@ -376,9 +377,14 @@ def extract(
     figures = [] if meta.type == "treaty" else find_figures(flat, dates, mentions, excluded)
     step("figures")
     events = find_events(flat, dates, mentions, citations)
-    claimant = _claimant(meta, mentions, main_state)
+    # A treaty states obligations, not claims against a party.
+    claimant = None if meta.type == "treaty" else _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]
-    claims = find_claims(flat, mentions, citations, claimant, notes, _publisher(meta, mentions))
+    publisher = _publisher(meta, mentions)
+    reported = meta.type in ("report", "article")
+    claims = find_claims(
+        flat, mentions, citations, claimant, notes, publisher, meta.author_org, reported
+    )
     step("events and claims")
     return Extraction(flat, reference, meta, citations, mentions, dates, figures, events, claims)
 
@@ -447,11 +453,22 @@ def _publisher(meta: Meta, mentions: list[Mention]) -> Mention | None:
 
 
 def _claimant(meta: Meta, mentions: list[Mention], main_state: Mention | None) -> Mention | None:
-    if meta.author_org:
-        for mention in mentions:
-            if mention.label == meta.author_org and mention.kind == "state":
-                return mention
+    """Who a document's claims are made by: the state or organization its author speaks for
+    (a government, the United Nations); a member of a political party speaks in their own
+    name, as an opposition release does; a news outlet reports the claims of others. Else the
+    state the document names most."""
+    by_label = {(m.kind, m.label): m for m in mentions if not m.media}
+    if not meta.author_org:
+        return main_state
+    if POLITICAL_PARTY.search(meta.author_org):
+        return by_label.get(("person", meta.author or "")) or main_state
+    for kind in ("state", "organization"):
+        if (kind, meta.author_org) in by_label:
+            return by_label[kind, meta.author_org]
     return main_state
+
+
+POLITICAL_PARTY = re.compile(r"\bParty\b")
 
 
 def _meta_dict(meta: Meta) -> dict[str, Any]:
@@ -513,6 +530,8 @@ class Proposals:
     proposes the same key and the build gives them one IRI (``id/<kind>/<key>``); two spellings
     with one slug ("Mr. Rudd", "Mr Rudd") are one entity. A slug that the reference data or an
     entity of another kind already uses gets the kind appended. ``minekg promote`` keeps the key.
+    The ``kind`` of an organization or place is guessed (from the name's head noun, from the
+    gazetteer) for the reviewer to confirm.
     """
 
     def __init__(self, reference: Reference):
@@ -533,8 +552,13 @@ class Proposals:
             entry = self.by_key.setdefault(key, {"key": key, "type": kind, "label": label})
             if code and "identifier" not in entry:
                 entry["identifier"] = f"iso3166:{code.alpha_2}"
-        if identifier and "identifier" not in self.by_key[key]:
-            self.by_key[key]["identifier"] = identifier
+            if kind == "organization" and guess_kind(label):
+                entry.setdefault("kind", guess_kind(label))
+        entry = self.by_key[key]
+        if identifier and "identifier" not in entry:
+            entry["identifier"] = identifier
+            if entry["type"] == "place" and place_kind(identifier):
+                entry.setdefault("kind", place_kind(identifier))
         return key
 
     def known(self, label: str | None, kind: str | None = None) -> str | None:

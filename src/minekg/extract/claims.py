@@ -2,22 +2,27 @@
 
 minekg keeps claims attributed, never as facts. A sentence is a claim when it charges another
 party with conduct (refusal, violation, aggression, occupation, planting mines, failure to act
-…) or with breaking a rule of law. The claimant is the body the author speaks for; the accused
-is the other state named in the sentence ("Armenia", "Armenian armed forces"), or, when the
-sentence carries on an accusation without naming anyone ("landmines were placed in civilian
-areas"), the party the document accused last, within the same stretch of text. A paragraph a
-news outlet opens in its own voice ("Note that, …") is the outlet's claim. Rules and documents
-invoked come from the same sentence and from the footnotes its markers point to.
+…) or with breaking a rule of law. The claimant is the body the author speaks for (a state, the
+United Nations; a member of parliament speaks for themself, not for their party), or a state
+whose words a report or an article gives; the accused is the other state named in the sentence
+("Armenia", "Armenian armed forces"), a party to the conflict or to politics ("the Party of
+Democratic Kampuchea") or, for a claimant that is no state, a government ("the Howard
+Government"); or, when the sentence carries on an accusation without naming anyone
+("landmines were placed in civilian areas"), the party the document accused last, within the
+same stretch of text. A treaty text makes no claims. A paragraph a news outlet opens in its
+own voice ("Note that, …") is the outlet's claim. Rules and documents invoked come from the
+same sentence and from the footnotes its markers point to.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from minekg.extract.citations import Citations
 from minekg.extract.entities import Mention
+from minekg.extract.organizations import BELLIGERENT
 from minekg.extract.text import Flat, lemma
 
 ACCUSATION = re.compile(
@@ -25,24 +30,40 @@ ACCUSATION = re.compile(
     r"|responsib|fail(?:ed|ure|s|ing)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
     r"|illegal|unlawful|deliberate|indiscriminate|accountable|booby|revanchist|enmity|sincerity"
     r"|completely\sfalse|contradict|breach|prohibited|obliges|obligation|impede|war\scrime"
-    r"|atrocit|ethnic\scleansing|expelled)"
+    r"|atrocit|ethnic\scleansing|expelled|inadequate|disappoint|criticis|criticiz|condemn|sabotag"
+    r"|terroris|massacre)"
 )
 STRONG = re.compile(
     r"\b(?:refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
-    r"|impede|responsib|illegal|unlawful)"
+    r"|impede|responsib|illegal|unlawful|inadequate|sabotag)"
 )
+CHARGE = re.compile(
+    r"\b(?:refus|violat|aggression|planted|booby|fail(?:ed|ure|s|ing)?\sto|failure|impede"
+    r"|illegal|unlawful|inadequate|disappoint|criticis|criticiz|condemn|sabotag|intimidat"
+    r"|atrocit|massacre|abduct)"
+)  # the charges a body that is no state makes: against a party's conduct, not its duties
 ACCUSER = re.compile(
     r"(?:[’']s\s(?:government|authorities|foreign\sministry|delegation)\s)?\s?(?:also\s)?"
     r"(?P<verb>[a-z]+)\b"
 )
 ACCUSING = frozenset("accuse blame charge condemn allege denounce".split())  # lemmas
+REPORTING = ACCUSING | frozenset(
+    "say describe claim declare stress emphasise emphasize underscore insist assert warn"
+    " convey".split()
+)  # lemmas of the verbs that report a speaker's words
+VERB = re.compile(r"\b[a-z]+\b")
+SPEAKER_REACH = 200  # characters between a state's name and the verb that reports its words
 OWN_VOICE = re.compile(
     r"(?:Note\sthat|It\sshould\sbe\snoted|It\sis\sworth\snoting|Notably|Recall\sthat"
     r"|To\srecall)\b"
 )  # a news outlet's formulas for a note in its own voice, not the source it reports
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
 CARRY_SENTENCES = 1
+PARTY_REACH = 100  # characters between a strong charge and the party it names
 URL = re.compile(r"https?://\S+")
+GOVERNMENT = re.compile(r"\bthe\s(?:(?P<name>[A-Z][a-z]+)\s)?Government\b")
+LOCATIVE = re.compile(r"\b(?:in|into|inside|within|across|throughout)\s(?:the\s)?$")
+DEMONYM_HEADS = frozenset("forces side occupation prime troops army military".split())
 DEMONYM_PHRASE = re.compile(
     r"\b(\w+)\s(?:armed\sforces|forces|side|occupation|Prime\sMinister|troops|army|military)"
 )
@@ -69,32 +90,39 @@ def find_claims(
     claimant: Mention | None,
     footnotes: list[tuple[int, int]],
     publisher: Mention | None = None,
+    claimant_org: str | None = None,
+    reported: bool = False,
 ) -> list[ClaimFound]:
-    """Claims of the body the author speaks for; footnote text states no claim of its own."""
+    """Claims of the body the author speaks for; footnote text states no claim of its own.
+    ``claimant_org`` is the author's own organization (an MP's party), never the accused. In
+    a text that ``reported`` others' words (a report, an article), a sentence whose reporting
+    verb has a state before it ("the Vice-Minister of Foreign Affairs of Viet Nam … described
+    as …") is that state's claim, whichever party it is."""
     if claimant is None:
         return []
     text = flat.text
-    states = [m for m in mentions if m.kind == "state"]
-    demonyms = _demonyms(states)
-    for phrase in DEMONYM_PHRASE.finditer(text):
-        state = demonyms.get(phrase.group(1))
-        if state is not None:
-            states.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
-    states.sort(key=lambda m: m.start)
-    state_starts = [m.start for m in states]
+    parties = _parties(flat, mentions, claimant, claimant_org)
+    party_starts = [m.start for m in parties]
+    voices = sorted((m for m in mentions if m.kind == "state"), key=lambda m: m.start)
+    voice_starts = [m.start for m in voices]
     laws_named = [m for m in mentions if m.key in LAW_KEYS]
     law_starts = [m.start for m in laws_named]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
-    cues = [m.start() for m in ACCUSATION.finditer(lower)]
     strong = [m.start() for m in STRONG.finditer(lower)]
+    # A body that is no state speaks of parties at length (a UN report on a mission): only a
+    # strong charge near a party's name is a claim of its own.
+    state_voice = claimant.kind == "state"
+    charges = ACCUSATION if state_voice else CHARGE
+    cues = [m.start() for m in charges.finditer(lower)]
     claims: list[ClaimFound] = []
     voiced = own_voice(flat) if publisher is not None else []
+    footnotes = sorted(footnotes)
     last_accused: tuple[int, Mention] | None = None
     for index, (start, end) in enumerate(flat.sentences):
-        if any(s <= start < e for s, e in footnotes):
+        if _within(footnotes, start):
             continue
-        inside = states[bisect_left(state_starts, start) : bisect_left(state_starts, end)]
-        named = [m for m in inside if m.label != claimant.label]
+        inside = parties[bisect_left(party_starts, start) : bisect_left(party_starts, end)]
+        named = [m for m in inside if m.label != claimant.label and not _is_place(text, m)]
         cue = bisect_left(cues, start)
         if cue == len(cues) or cues[cue] >= end:
             if named:
@@ -102,9 +130,16 @@ def find_claims(
             continue
         at = cues[cue]
         sentence = text[start:end]
-        speaker = _accuser(text, inside)
-        if speaker is not None:
-            named = [m for m in inside if m.label != speaker.label]
+        states = voices[bisect_left(voice_starts, start) : bisect_left(voice_starts, end)]
+        speaker = _accuser(text, states)
+        if speaker is None and reported:
+            speaker = _speaker(text, start, end, states)
+        if speaker is not None and speaker.label != claimant.label:
+            heard = sorted({id(m): m for m in inside + states}.values(), key=lambda m: m.start)
+            named = [m for m in heard if m.label != speaker.label and not _is_place(text, m)]
+        elif not state_voice:
+            speaker = None
+            named = [m for m in named if abs(m.start - at) <= PARTY_REACH]
         if named:
             accused = [min(named, key=lambda m: abs(m.start - at))]
         elif (
@@ -117,7 +152,7 @@ def find_claims(
             continue
         last_accused = (index, accused[0])
         by = speaker or claimant
-        if publisher is not None and any(s <= start < e for s, e in voiced):
+        if publisher is not None and _within(voiced, start):
             by = publisher
         unique = {m.label: m for m in accused if m.label != by.label}
         if not unique:
@@ -140,6 +175,59 @@ def find_claims(
     return claims
 
 
+def _parties(
+    flat: Flat, mentions: list[Mention], claimant: Mention, own: str | None
+) -> list[Mention]:
+    """Who a sentence can accuse: states (also by demonym: "Armenian forces"), parties to a
+    conflict or to politics ("the Party of Democratic Kampuchea" in a UN report, armed forces),
+    and, for a claimant that is no state (an opposition member, a UN body), a government ("the
+    Australian Government"; "the Government" and "the Howard Government" after it are the same
+    one)."""
+    states = [m for m in mentions if m.kind == "state"]
+    state_named = {m.label: m for m in states}
+    # A state accuses states; a body that is no state (the UN, a member of parliament) accuses
+    # parties and governments, and names states mostly as where things happen.
+    parties = list(states) if claimant.kind == "state" else []
+    for m in mentions:
+        if m.kind == "organization" and BELLIGERENT.search(m.label):
+            # A state's own forces are the state ("Armed Forces of Armenia": Armenia).
+            state = state_named.get(m.label.rpartition(" of ")[2]) if " of " in m.label else None
+            if state is not None:
+                parties.append(Mention("state", state.label, m.start, m.end, state.key))
+            elif claimant.label not in m.label and m.label != own:
+                parties.append(m)
+    demonyms = _demonyms(states)
+    for phrase in flat.near(DEMONYM_HEADS, DEMONYM_PHRASE, 40, 20):
+        state = demonyms.get(phrase.group(1))
+        if state is not None:
+            parties.append(Mention("state", state.label, phrase.start(), phrase.end(1), state.key))
+    if claimant.kind != "state":
+        home: str | None = None
+        for found in flat.near(frozenset({"government"}), GOVERNMENT, 30, 20):
+            name = found["name"]
+            label = f"{name} Government" if name in demonyms else home
+            home = home or label
+            if label is not None:
+                parties.append(Mention("organization", label, found.start(), found.end()))
+    return sorted(parties, key=lambda m: m.start)
+
+
+def _is_place(text: str, mention: Mention) -> bool:
+    """A state named as where something is ("mines in Cambodia") is not a party accused."""
+    return mention.kind == "state" and bool(
+        LOCATIVE.search(text, max(0, mention.start - 12), mention.start)
+    )
+
+
+def _speaker(text: str, start: int, end: int, states: list[Mention]) -> Mention | None:
+    """The state named just before the sentence's first reporting verb, if one is."""
+    for verb in VERB.finditer(text, start, end):
+        if lemma(verb.group()) in REPORTING:
+            before = [m for m in states if verb.start() - SPEAKER_REACH <= m.end <= verb.start()]
+            return before[-1] if before else None
+    return None
+
+
 def _accuser(text: str, states: list[Mention]) -> Mention | None:
     """A state the sentence says accuses another ("Ukraine accuses Russia of …", "accused",
     "is accusing": any inflection, by lemma)."""
@@ -160,6 +248,12 @@ def own_voice(flat: Flat) -> list[tuple[int, int]]:
             end = text.find("¶", match.end())
             spans.append((match.end(), end if end >= 0 else len(text)))
     return spans
+
+
+def _within(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` falls in one of ``spans`` (sorted, not overlapping)."""
+    index = bisect_right(spans, (offset, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
 def _any_in(positions: list[int], start: int, end: int) -> bool:

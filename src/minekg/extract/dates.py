@@ -102,9 +102,9 @@ def find_dates(text: str, today: str | None = None) -> list[DateMention]:
     """
     found: list[DateMention] = []
     taken = bytearray(len(text))
-    month_hits = list(MONTH_WORD.finditer(text))
+    windows = _near_months(text)
     for kind, pattern in PATTERNS:
-        for match in _candidates(kind, pattern, text, month_hits):
+        for match in _candidates(kind, pattern, text, windows):
             if taken.find(1, match.start(), match.end()) != -1:
                 continue
             mention = _build(kind, match, today)
@@ -114,19 +114,24 @@ def find_dates(text: str, today: str | None = None) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
-def _candidates(
-    kind: str, pattern: re.Pattern[str], text: str, month_hits: list[re.Match[str]]
-) -> list[re.Match[str]]:
-    """A pattern that names a month only runs near the months the text names (it is faster)."""
-    if kind in ("year", "iso", "quarter", "relative_year"):
-        return list(pattern.finditer(text))
+def _near_months(text: str) -> list[list[int]]:
+    """The stretches of text around the months it names, overlapping ones merged."""
     windows: list[list[int]] = []
-    for hit in month_hits:
+    for hit in MONTH_WORD.finditer(text):
         start, end = max(0, hit.start() - 24), min(len(text), hit.end() + 24)
         if windows and start <= windows[-1][1]:
             windows[-1][1] = end
         else:
             windows.append([start, end])
+    return windows
+
+
+def _candidates(
+    kind: str, pattern: re.Pattern[str], text: str, windows: list[list[int]]
+) -> list[re.Match[str]]:
+    """A pattern that names a month only runs near the months the text names (it is faster)."""
+    if kind in ("year", "iso", "quarter", "relative_year"):
+        return list(pattern.finditer(text))
     return [m for start, end in windows for m in pattern.finditer(text, start, end)]
 
 

@@ -1,13 +1,13 @@
 """Names of states, organizations, persons, places and instruments, linked to reference data.
 
 Reference data lists each entity with its canonical label and the aliases real text uses, so
-linking is dictionary matching: one spaCy PhraseMatcher over every label and alias, built once
-per reference set (case-insensitive for names, case-sensitive for acronyms, so "EU" never
-matches "eu"). States the reference data does not know come from ISO 3166 (pycountry), matched
-case-sensitively so "Chad" or "Turkey" in lower case stay words. Names that look like an entity
-but are in neither list are proposed as new entities with their type: an organization by its
-head noun ("… Agency", "… Ministry of …"), a person by a title or signature, a place by "…
-province/district/oblast" or "the town of …".
+linking is dictionary matching: a table of every label and alias as token sequences, built once
+per reference set and looked up at each token of the text (case-insensitive for names,
+case-sensitive for acronyms, so "EU" never matches "eu"). States the reference data does not
+know come from ISO 3166 (pycountry), matched case-sensitively so "Chad" or "Turkey" in lower
+case stay words. Names that look like an entity but are in neither list are proposed as new
+entities with their type: an organization by its head noun ("… Agency", "… Ministry of …"), a
+person by a title or signature, a place by "… province/district/oblast" or "the town of …".
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pycountry
-from spacy.matcher import PhraseMatcher
-from spacy.util import filter_spans
 
-from minekg.extract.text import Flat, make_doc, vocab
+from minekg.extract.text import TOKEN, Flat
 from minekg.inputs import Reference
 
 KINDS = {
@@ -203,12 +201,67 @@ class SpanIndex:
         del self.starts[at], self.items[at]
 
 
+class Hit(NamedTuple):
+    """A phrase found: its tokens ``[start, end)``, characters ``[start_char, end_char)``."""
+
+    start: int
+    end: int
+    label: str
+    start_char: int
+    end_char: int
+
+
+class Phrases:
+    """Names as token sequences, each standing for match ids; matched over a text's tokens by
+    dictionary lookups at each token (no spaCy Doc of the whole text, whose lexemes cost more
+    than the matching)."""
+
+    def __init__(self, lower: bool):
+        self.lower = lower
+        self.ids: dict[tuple[str, ...], list[str]] = {}
+        self.lengths: dict[str, list[int]] = {}  # first token → phrase lengths, longest first
+
+    def add(self, match_id: str, name: str) -> None:
+        tokens = tuple(TOKEN.findall(name.lower() if self.lower else name))
+        if not tokens:
+            return
+        ids = self.ids.setdefault(tokens, [])
+        if match_id not in ids:
+            ids.append(match_id)
+        lengths = self.lengths.setdefault(tokens[0], [])
+        if len(tokens) not in lengths:
+            lengths.append(len(tokens))
+            lengths.sort(reverse=True)
+
+    def hits(self, words: list[str], starts: list[int], ends: list[int]) -> list[Hit]:
+        found = []
+        lengths = self.lengths
+        for i in [i for i, word in enumerate(words) if word in lengths]:
+            for length in lengths[words[i]]:
+                if i + length > len(words):
+                    continue
+                for match_id in self.ids.get(tuple(words[i : i + length]), ()):
+                    found.append(Hit(i, i + length, match_id, starts[i], ends[i + length - 1]))
+        return found
+
+
+def longest_first(hits: list[Hit]) -> list[Hit]:
+    """Hits that share no token, the longer (then the earlier) kept, in text order."""
+    taken: set[int] = set()
+    kept = []
+    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
+        if not taken.intersection(range(hit.start, hit.end)):
+            kept.append(hit)
+            taken.update(range(hit.start, hit.end))
+    return sorted(kept, key=lambda h: h.start)
+
+
 @dataclass
 class Gazetteer:
-    """The phrase matchers and what each match id stands for, built once per reference set."""
+    """The phrase tables and what each match id stands for, built once per reference set."""
 
-    by_name: PhraseMatcher
-    by_case: PhraseMatcher
+    by_name: Phrases
+    by_case: Phrases
     entries: dict[str, tuple[str, str, str | None]]
     media: frozenset[str] = frozenset()
 
@@ -221,8 +274,8 @@ def gazetteer(reference: Reference) -> Gazetteer:
     cached = _GAZETTEERS.get(id(reference))
     if cached is not None and cached[0] is reference:
         return cached[1]
-    by_name = PhraseMatcher(vocab(), attr="LOWER")
-    by_case = PhraseMatcher(vocab())
+    by_name = Phrases(lower=True)
+    by_case = Phrases(lower=False)
     entries: dict[str, tuple[str, str, str | None]] = {}
     names_by_id: dict[str, list[str]] = {}
     known_iso = set()
@@ -248,10 +301,10 @@ def gazetteer(reference: Reference) -> Gazetteer:
         iso_state = match_id.startswith("state:iso:")
         exact = [n for n in names if iso_state or _is_acronym(n)]
         loose = [n for n in names if n not in exact]
-        if exact:
-            by_case.add(match_id, [make_doc(n) for n in exact])
-        if loose:
-            by_name.add(match_id, [make_doc(n) for n in loose])
+        for name in exact:
+            by_case.add(match_id, name)
+        for name in loose:
+            by_name.add(match_id, name)
     media = frozenset(
         entry.key for entry in reference.sections.get("organizations", []) if entry.type == "media"
     )
@@ -263,35 +316,31 @@ def gazetteer(reference: Reference) -> Gazetteer:
 def find_mentions(flat: Flat, reference: Reference) -> list[Mention]:
     """Reference entities named in the text, then new names nothing known covers."""
     gaz = gazetteer(reference)
-    doc = flat.doc
-    spans = []
-    for matcher in (gaz.by_name, gaz.by_case):
-        for match_id, start, end in matcher(doc):
-            spans.append(doc[start:end])
-            spans[-1].label_ = doc.vocab.strings[match_id]
-    kept = filter_spans(spans)
-    kept_starts = [s.start for s in kept]
-    kept_keys = {(s.start, s.end, s.label_) for s in kept}
+    words, starts, ends, lowers = flat.tokens
+    hits = gaz.by_name.hits(lowers, starts, ends) + gaz.by_case.hits(words, starts, ends)
+    kept = longest_first(hits)
+    kept_starts = [h.start for h in kept]
+    kept_keys = set(kept)
     nested = []
-    for span in spans:
-        if (span.start, span.end, span.label_) in kept_keys:
+    for hit in hits:
+        if hit in kept_keys:
             continue
-        at = bisect_right(kept_starts, span.start) - 1
+        at = bisect_right(kept_starts, hit.start) - 1
         if at < 0:
             continue
         outer = kept[at]
-        if span.end <= outer.end and (
-            gaz.entries[outer.label_][0] != gaz.entries[span.label_][0]
-            or _part_of(flat.text, span.start_char)
+        if hit.end <= outer.end and (
+            gaz.entries[outer.label][0] != gaz.entries[hit.label][0]
+            or _part_of(flat.text, hit.start_char)
         ):
-            nested.append(span)
+            nested.append(hit)
     index = SpanIndex()
-    for span in kept + filter_spans(nested):
-        kind, label, key = gaz.entries[span.label_]
-        if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[span.end_char :]):
+    for hit in kept + longest_first(nested):
+        kind, label, key = gaz.entries[hit.label]
+        if kind == "place" and re.match(r"\s(?:[Ww]ar|conflict)\b", flat.text[hit.end_char :]):
             continue
         media = key in gaz.media
-        index.add(Mention(kind, label, span.start_char, span.end_char, key, media))
+        index.add(Mention(kind, label, hit.start_char, hit.end_char, key, media))
     for mention in _new_names(flat):
         overlapping = index.overlapping(mention.start, mention.end)
         if not overlapping or (

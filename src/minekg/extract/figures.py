@@ -23,6 +23,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pycountry
+
 from minekg.extract.dates import DateMention
 from minekg.extract.entities import Mention, most_named_state
 from minekg.extract.text import Flat
@@ -58,7 +60,7 @@ FRACTIONS = {
     "three quarters": Decimal("0.75"),
 }
 NUMBER = re.compile(
-    r"(?<![\w.,/\-–])(?P<currency>\$\s?|US\$\s?|USD\s|€\s?|EUR\s)?"
+    r"(?<![\w.,/\-–])(?P<currency>(?:[A-Z]{1,2})?\$\s?|[€£¥]\s?|[A-Z]{3}\s(?=\d))?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
     r"|(?P<word>(?:[Aa]\s)?[Hh]undred|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight"
     r"|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve|[Ff]ifteen|[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty))"
@@ -120,9 +122,12 @@ UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("occasions", re.compile(r"\s(?:occasions|times)\b")),
     ("areas", re.compile(rf"\s{W}{{0,2}}?(?:minefields|hazardous\sareas|mined\sareas)\b")),
     ("teams", re.compile(rf"\s{W}{{0,2}}?teams\b")),
-    ("usd", re.compile(r"\s(?:US\sdollars|dollars|USD|US\$)\b")),
-    ("eur", re.compile(r"\s(?:euros?|EUR)\b")),
+    ("USD", re.compile(r"\s(?:US\sdollars|dollars|USD|US\$)\b")),
+    ("EUR", re.compile(r"\s(?:euros?|EUR)\b")),
 ]
+CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
+DOLLARS = sorted(c.alpha_3 for c in pycountry.currencies if c.name.endswith(" Dollar"))
+CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 NOT_A_FIGURE_BEFORE = re.compile(
     r"(?:\b(?:rules?|resolutions?|No\.?|para(?:graph)?s?\.?|items?|Goal|COP|SDG|Articles?"
     r"|articles?|pages?|chapter|annex|Protocol|footnotes?|session|Rule)\s?$)|(?:\ball\s$)"
@@ -281,8 +286,10 @@ def _figure(
     place_starts: list[int],
 ) -> Figure | None:
     text = flat.text
-    start, end = match.start(), match.end()
-    unit, unit_end = _unit(text, end, match)
+    code = currency(match["currency"]) if match["currency"] else None
+    # "PDK 15" or "SDG 16": three capitals before a number that name no currency are not one.
+    start, end = match.start() if code else match.start("num"), match.end()
+    unit, unit_end = (code, end) if code else _unit(text, end)
     if unit is None and (
         match["word"] or not COUNT_VERB_NEAR.search(text, max(0, start - 90), start)
     ):
@@ -304,7 +311,8 @@ def _figure(
     if (
         match["num"]
         and re.fullmatch(r"(?:19|20)\d\d", match["num"])
-        and unit not in ("persons", "mines", "erw", "devices", "hectares", "km2", "usd", "eur")
+        and unit not in ("persons", "mines", "erw", "devices", "hectares", "km2")
+        and unit not in CURRENCIES
     ):
         return None
     if unit == "decades":
@@ -349,15 +357,26 @@ def _value(match: re.Match[str]) -> Decimal | None:
     return Decimal(raw) * scale
 
 
-def _unit(text: str, end: int, match: re.Match[str]) -> tuple[str | None, int]:
-    if match["currency"]:
-        return ("eur" if re.match(r"€|EUR", match["currency"]) else "usd"), end
+def _unit(text: str, end: int) -> tuple[str | None, int]:
     rest = text[end : end + 80]
     for name, pattern in UNITS:
         found = pattern.match(rest)
         if found:
             return name, end + found.end()
     return None, end
+
+
+def currency(printed: str) -> str | None:
+    """The ISO 4217 code of a currency printed before an amount: a code ("EUR 3.2 million"),
+    a symbol, or a dollar sign with the letters of its country ("US$", "A$", "NZ$"). A bare
+    "$" is taken for the US dollar, the one most mine-action texts mean."""
+    printed = printed.strip()
+    if printed in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[printed]
+    if printed.endswith("$"):
+        named = [code for code in DOLLARS if code.startswith(printed[:-1])]
+        return named[0] if len(named) == 1 else None
+    return printed if printed in CURRENCIES and not NOT_A_FIGURE_BEFORE.search(printed) else None
 
 
 def _clause_after(text: str, start: int, stop: int) -> str:
@@ -494,12 +513,13 @@ def _measure(unit: str, unit_text: str, clause: str, before: str, sentence: str,
         return "minefields"
     if unit == "teams":
         return "demining_teams"
-    if unit in ("usd", "eur"):
+    if unit in CURRENCIES:
         # Money is what a mine-action text gives (funding) unless the words around it say
-        # it is what something costs or needs.
+        # it is what something costs or needs. The measure is the vocabulary's, whatever the
+        # currency: the currency is the figure's unit.
         if COST.search(before[-60:]) or COST.search(clause[:80]):
-            return f"clearance_cost_{unit}"
-        return f"mine_action_funding_{unit}"
+            return "clearance_cost_usd" if unit == "USD" else "clearance_cost"
+        return "mine_action_funding"
     return unit
 
 
@@ -569,8 +589,6 @@ def _unit_name(unit: str, measure: str) -> str:
         "occasions": "occasions",
         "areas": "minefields",
         "teams": "teams",
-        "usd": "USD",
-        "eur": "EUR",
     }
     return names.get(unit, unit)
 

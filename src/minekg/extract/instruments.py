@@ -31,11 +31,15 @@ LEADING = re.compile(r"^(?:The|This|That|Each|Any|Such|Our|Its|Their|In|Under|Of
 
 def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
     """Instrument titles not already linked; a near-variant of a reference title links to it."""
-    known = [
-        (fold(entry.label), entry.label, entry.key)
-        for entry in reference.sections.get("instruments", [])
-        if getattr(entry, "type", None) != "resolution"
-    ]
+    # One matcher per known title, its side indexed once (SequenceMatcher caches its second
+    # sequence); a title seen before is linked as it was.
+    known = []
+    for entry in reference.sections.get("instruments", []):
+        if getattr(entry, "type", None) != "resolution":
+            matcher = SequenceMatcher(None)
+            matcher.set_seq2(fold(entry.label))
+            known.append((matcher, entry.label, entry.key))
+    linked: dict[str, tuple[str | None, str | None]] = {}
     taken = SpanIndex(mentions)
     found: list[Mention] = []
     for match in TITLED.finditer(flat.lined):
@@ -44,20 +48,28 @@ def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) 
         end = start + len(name)
         if len(name.split()) < 2 or taken.overlapping(start, end):
             continue
-        label, key = name, None
         folded = fold(name)
-        for known_fold, known_label, known_key in known:
-            similar = SequenceMatcher(None, folded, known_fold)
-            if (  # the cheap upper bounds first: most titles are nothing like a known one
-                similar.real_quick_ratio() >= SPELLING_SIMILARITY
-                and similar.quick_ratio() >= SPELLING_SIMILARITY
-                and similar.ratio() >= SPELLING_SIMILARITY
-            ):
-                label, key = known_label, known_key
-                break
-        found.append(Mention("instrument", label, start, end, key))
+        if folded not in linked:
+            linked[folded] = _known_title(folded, known)
+        known_label, key = linked[folded]
+        found.append(Mention("instrument", known_label or name, start, end, key))
         taken.add(found[-1])
     return found
+
+
+def _known_title(
+    folded: str, known: list[tuple[SequenceMatcher[str], str, str]]
+) -> tuple[str | None, str | None]:
+    """The label and key of the known title a folded title is a near-variant of, if any."""
+    for similar, label, key in known:
+        similar.set_seq1(folded)
+        if (  # the cheap upper bounds first: most titles are nothing like a known one
+            similar.real_quick_ratio() >= SPELLING_SIMILARITY
+            and similar.quick_ratio() >= SPELLING_SIMILARITY
+            and similar.ratio() >= SPELLING_SIMILARITY
+        ):
+            return label, key
+    return None, None
 
 
 def _trim(name: str) -> str:

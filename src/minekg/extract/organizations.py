@@ -17,7 +17,7 @@ from dataclasses import replace
 import pycountry
 
 from minekg.extract.entities import Mention, SpanIndex
-from minekg.extract.text import Flat
+from minekg.extract.text import WORD, Flat
 
 ACRONYM = re.compile(r"\s\((?P<acronym>[A-Z][A-Z]{1,9})\)")
 PHRASE_REACH = 160
@@ -42,11 +42,38 @@ POST_OF = re.compile(
 )
 STATE_PARTY = re.compile(r"^(?:States?|High\sContracting)\sPart(?:y|ies)$")
 NOT_ORGANIZATION = re.compile(r"^(?:Ministerial|Office|Minister|Government|Mr|Ms|Mrs)$")
+# An organization's kind by the head noun of its name, in the kinds of the reference data
+# (data/reference/organizations.yaml); the first that matches wins ("United Nations Mine Action
+# Centre" is of the UN system before it is a centre).
+KIND_BY_HEAD = [
+    (
+        re.compile(r"\b(?:Armed\sForces|Army|Forces|Navy|Air\sForce|Militia|Brigade|Guard)\b"),
+        "armed_forces",
+    ),
+    (re.compile(r"\b(?:Ministry|Department\sof)\b"), "ministry"),
+    (re.compile(r"\b(?:Court|Tribunal)\b"), "court"),
+    (re.compile(r"\b(?:Mission|Embassy|Delegation)\b"), "mission"),
+    (re.compile(r"^United\sNations\b"), "un_entity"),
+    (re.compile(r"\b(?:Centre|Center|Institute|Academy|School)\b"), "centre"),
+    (
+        re.compile(r"\b(?:Agency|Authority|Directorate|Commission|Service|Bureau)\b"),
+        "national_agency",
+    ),
+    (re.compile(r"\b(?:Trust|Aid|Foundation|Society|Association|Campaign|Watch|Relief)\b"), "ngo"),
+]
+# Parties to a conflict or to politics, which a claim can accuse: political parties, fronts,
+# movements and armed forces.
+BELLIGERENT = re.compile(r"\b(?:Party|Front|Movement|Armed\sForces|Army|Forces|Militia|Rebels)\b")
+
+
+def guess_kind(name: str) -> str | None:
+    """The kind of organization a name says it is, by its head noun; None if it does not."""
+    return next((kind for pattern, kind in KIND_BY_HEAD if pattern.search(name)), None)
 
 
 def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
     """Organizations defined by an acronym, listed after a generic noun, or in contact lines;
-    each use of a defined acronym after its definition is a mention of the same one."""
+    each use of a defined acronym or name after its definition is a mention of the same one."""
     text = flat.lined
     found: list[Mention] = []
     acronyms: dict[str, str] = {}
@@ -74,10 +101,19 @@ def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
                     Mention("organization", match["org"], match.start("org"), match.end("org"))
                 )
     if acronyms:
-        uses = re.compile(rf"\b(?:{'|'.join(map(re.escape, acronyms))})\b")
+        # Each later use of a defined name, by its acronym or in full, looked for only at its
+        # first word.
+        names = {name: name for name in acronyms.values()} | acronyms
+        spelled = sorted(names, key=len, reverse=True)
+        uses = re.compile(rf"\b(?:{'|'.join(map(re.escape, spelled))})\b")
+        first = {n: WORD.search(n.lower()) for n in names}
+        words = frozenset(w.group() for w in first.values() if w)
+        lead = max((w.start() for w in first.values() if w), default=0)
+        defined = {(m.start, m.end) for m in found}
         found += [
-            Mention("organization", acronyms[m.group()], m.start(), m.end())
-            for m in uses.finditer(text)
+            Mention("organization", names[m.group()], m.start(), m.end())
+            for m in flat.near(words, uses, lead, len(spelled[0]) + 1, text)
+            if (m.start(), m.end()) not in defined
         ]
     taken = SpanIndex([m for m in mentions if m.kind != "organization" or m.key is not None])
     return [

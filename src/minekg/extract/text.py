@@ -5,11 +5,10 @@ flat copy where every run of whitespace is one space; that keeps patterns simple
 multi-word name match across a line break. Each flat offset maps back to the clean text and,
 through :meth:`SourceText.quote`, to the exact original characters a quote must show.
 
-Tokens are spaCy tokens in a spaCy ``Doc`` over the blank English vocabulary (no statistical
-model, nothing downloaded), so spaCy's PhraseMatcher can link names; they are cut by one
-regular expression rather than spaCy's rule-driven tokenizer, which is several times slower and
-finds no better boundaries for dictionary matching. Reference aliases are cut by the same
-expression, so a name and its mention always tokenize alike. Sentences end at ".", "!" or "?"
+Tokens, for linking names by dictionary, are cut by one regular expression rather than
+spaCy's rule-driven tokenizer, which is several times slower and finds no better boundaries for
+dictionary matching. Reference aliases are cut by the same expression, so a name and its
+mention always tokenize alike. Sentences end at ".", "!" or "?"
 (and any closing quote or bracket) before a capital, a digit or an opening quote, except after
 abbreviations ("No.", "para.", "Mr.", "U.N."), and at list bullets.
 """
@@ -20,15 +19,12 @@ import gzip
 import json
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
 from itertools import accumulate, chain
-
-import spacy
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from minekg.reading import SourceText
 
@@ -36,6 +32,8 @@ SENTENCE_REACH = 600
 WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 WORD = re.compile(r"[a-z]+")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
+WORD_GROUP = re.compile(f"({WORD.pattern})")
+TOKEN_GROUP = re.compile(f"({TOKEN.pattern})")
 SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s[“\"(\[]?[A-Z0-9•▪●])|\s[•▪●](?=\s)")
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:No|Nos|para|paras|Mr|Ms|Mrs|Dr|St|Art|Vol|vol|p|pp|e\.g|i\.e|cf|Inc|Ltd|Co|Jr|Sr"
@@ -55,22 +53,6 @@ def lemmas() -> dict[str, str]:
 def lemma(word: str) -> str:
     """The lemma of a lower-case word; the word itself if the table does not know it."""
     return lemmas().get(word, word)
-
-
-@cache
-def vocab() -> Vocab:
-    """The vocabulary of spaCy's blank English pipeline, built once per process."""
-    return spacy.blank("en").vocab
-
-
-def make_doc(text: str) -> Doc:
-    """A spaCy Doc of ``text`` whose tokens are the TOKEN expression's matches."""
-    words: list[str] = []
-    spaces: list[bool] = []
-    for match in TOKEN.finditer(text):
-        words.append(match.group())
-        spaces.append(text[match.end() : match.end() + 1].isspace())
-    return Doc(vocab(), words=words, spaces=spaces)
 
 
 @dataclass(frozen=True)
@@ -106,13 +88,14 @@ class Flat:
         return "".join(chars)
 
     @cached_property
-    def doc(self) -> Doc:
-        """The flat text as a spaCy Doc: token boundaries without the whitespace."""
-        text = self.text + "\0"
-        matches = list(TOKEN.finditer(self.text))
-        words = [m.group() for m in matches]
-        spaces = [text[m.end()] == " " for m in matches]
-        return Doc(vocab(), words=words, spaces=spaces)
+    def tokens(self) -> tuple[list[str], list[int], list[int], list[str]]:
+        """The flat text's tokens, where each starts and ends, and the tokens in lower case."""
+        words, starts, ends = _split_at(TOKEN_GROUP, self.text)
+        lower = self.text.lower()
+        lowers = _split_at(TOKEN_GROUP, lower)[0] if len(lower) == len(self.text) else []
+        if len(lowers) != len(words):  # lower case lengthened a letter ("İ"): one at a time
+            lowers = [w.lower() for w in words]
+        return words, starts, ends, lowers
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -152,13 +135,14 @@ class Flat:
     @cached_property
     def _words(self) -> dict[str, list[int]]:
         """Where each word (lower case, letters only) starts: a cheap index for triggers."""
-        index: dict[str, list[int]] = {}
+        index: defaultdict[str, list[int]] = defaultdict(list)
         lower = self.text.lower()
         if len(lower) != len(self.text):  # a letter whose lower case is longer ("İ")
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
-        for match in WORD.finditer(lower):
-            index.setdefault(match.group(), []).append(match.start())
-        return index
+        words, starts, _ = _split_at(WORD_GROUP, lower)
+        for word, start in zip(words, starts, strict=True):
+            index[word].append(start)
+        return dict(index)
 
     def words_where(self, wanted: Callable[[str], bool]) -> list[int]:
         """Where the words (lower case, letters only) that ``wanted`` accepts start, in order:
@@ -214,6 +198,15 @@ class Flat:
         if end <= start:
             end = min(start + 1, len(self.text))
         return start, end
+
+
+def _split_at(pattern: re.Pattern[str], text: str) -> tuple[list[str], list[int], list[int]]:
+    """The matches of ``pattern`` (one capturing group) in ``text``, with where each starts and
+    ends: one ``re.split`` and running sums of lengths, with no match object per word, which
+    is what made tokenizing a long text slow."""
+    parts = pattern.split(text)  # text between matches at even indexes, matches at odd ones
+    offsets = list(accumulate(map(len, parts)))
+    return parts[1::2], offsets[0:-1:2], offsets[1::2]
 
 
 def flatten(source: SourceText) -> Flat:
