@@ -156,7 +156,13 @@ class Source(Strict):
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     url: WebAddress | None = None
     rights: str | None = None
-    media_type: str = "text/plain"
+    # RFC 6838 names: the mapping links the IANA page of the type, so it must make an IRI
+    media_type: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_!#$&^.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9_!#$&^.+-]{0,126}$"
+        ),
+    ] = "text/plain"
 
 
 class IdentifiedSymbol(Strict):
