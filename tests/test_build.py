@@ -215,6 +215,23 @@ def test_quote_not_in_source(good_build: Paths) -> None:
     )
 
 
+def test_a_value_that_is_not_the_number_its_quote_prints(good_build: Paths) -> None:
+    """The quote is the source's, word for word; the value beside it was typed wrong."""
+    before = _snapshot(good_build.out)
+    path = _record(good_build, "A-79-690")
+    line = _break(path, "value: 3461\n", "value: 432.625\n")
+    _assert_fails_naming(
+        good_build,
+        before,
+        path,
+        line,
+        "figures.",
+        "432.625 is not a number the quote prints (3461)",
+        "--sources",
+        str(CORPUS),
+    )
+
+
 def test_every_bad_record_is_reported_and_the_others_still_build(good_build: Paths) -> None:
     before = _snapshot(good_build.out)
     one, two = _record(good_build, "A-79-690"), _record(good_build, "A-78-908")

@@ -122,6 +122,9 @@ def test_ingest_writes_a_draft_the_build_accepts(copy_of_project: Paths, bad_fil
     sources = copy_of_project.data.parent / "sources"
     shutil.copytree(CORPUS, sources)  # the reviewed records' sources, checked by the build
     shutil.copy(LETTER, sources / LETTER.name)
+    killed = records / ".ingest-killed"  # what an ingest killed with -9 leaves
+    killed.mkdir()
+    (killed / "letter.yaml").write_text("key: letter\n", encoding="utf-8")
     code, out, err = run(
         "ingest",
         sources / LETTER.name,
@@ -143,7 +146,7 @@ def test_ingest_writes_a_draft_the_build_accepts(copy_of_project: Paths, bad_fil
     assert errors == [] and "letter" in {item.record.key for item in loaded}
     result = build(copy_of_project, sources=sources)  # every quote checked against the file
     assert "letter" in {item.record.key for item in result.records}
-    assert not list(records.glob(".ingest-*")), "no staging folder left behind"
+    assert not list(records.glob(".ingest-*")), "no staging folder left, nor the killed one's"
 
 
 def test_ingest_never_overwrites_a_reviewed_record(copy_of_project: Paths) -> None:

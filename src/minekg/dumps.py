@@ -2,19 +2,13 @@
 
 Determinism matters because users diff dumps to see what changed: every writer here gets its
 statements in one sorted order, and JSON-LD is re-ordered by ``@id`` and written with sorted
-keys (the SHACL report is written in a fixed order by ``checks.report_turtle``). Everything is
-written into a fresh folder beside ``out/`` and swapped in only when all of it is written, so a
-failed build never leaves a half-written ``out/``.
+keys (the SHACL report is written in a fixed order by ``checks.report_turtle``). They are
+written into ``out/`` in one step by ``folders.write_atomically``.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -80,21 +74,3 @@ def _sorted_json(value: Any) -> Any:
         items = [_sorted_json(item) for item in value]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
     return value
-
-
-def write_atomically(out_dir: Path, write: Callable[[Path], None]) -> None:
-    """Let ``write`` fill a fresh folder, then swap it in place of ``out_dir``."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; out/ is meant to be read and served
-    try:
-        write(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = out_dir.with_name(f".{out_dir.name}-old")
-    shutil.rmtree(previous, ignore_errors=True)
-    if out_dir.exists():
-        os.replace(out_dir, previous)
-    os.replace(staging, out_dir)
-    shutil.rmtree(previous, ignore_errors=True)

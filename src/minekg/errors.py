@@ -31,7 +31,9 @@ class InputError(MinekgError):
     """One problem in one input file."""
 
     def __init__(self, file: Path | str, line: int | None, field: str | None, problem: str):
-        self.file, self.line, self.field, self.problem = str(file), line, field, problem
+        self.file, self.line = str(file), line
+        self.field = _one_line(field, 120) if field is not None else None
+        self.problem = _one_line(problem, 300)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -50,3 +52,12 @@ class InputErrors(MinekgError):
     def __init__(self, errors: list[InputError], summary: str = ""):
         self.errors, self.summary = errors, summary
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def _one_line(text: str, most: int) -> str:
+    """A problem quotes the value it refuses: never a multi-megabyte one whole, never a line
+    break, nothing a terminal cannot print (a lone surrogate)."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", "\\n")
+    if len(text) > most:
+        text = f"{text[: most - 40]}… ({len(text) - most + 40:,} more characters)"
+    return text

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from pydantic import BaseModel, ValidationError
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from minekg import checks, mapping, reading, records, symbols
+from minekg import checks, folders, mapping, reading, records, symbols
 from minekg.errors import InputError, MinekgError
 from minekg.inputs import LoadedRecord, Reference, load_record, node_key
 from minekg.symbols import symbol_key
@@ -310,9 +309,9 @@ def _write_checked(
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     keys = {p.stem for p in target.parent.glob("*.yaml")} | {target.stem}
-    staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=target.parent))
+    folders.clean_leftovers(target.parent, ".ingest-")  # what killed ingests left
     dropped: list[str] = []
-    try:
+    with folders.staging(target.parent, ".ingest-") as staging:
         staged = staging / target.name
         for _ in range(len(_items(record)) + 2):
             staged.write_text(_yaml(record), encoding="utf-8")
@@ -336,10 +335,6 @@ def _write_checked(
                 if focus in nodes:
                     record = _without(record, nodes[focus], problem, dropped)
         raise MinekgError("the draft still fails its checks after dropping every item they name")
-    finally:
-        for leftover in staging.iterdir():
-            leftover.unlink()
-        staging.rmdir()
 
 
 def _without_symbols(

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from minekg import checks, dumps, mapping, plots, reasoning, show, store, tasks
+from minekg import checks, dumps, folders, mapping, plots, reasoning, show, store, tasks
 from minekg.errors import InputError, InputErrors, MinekgError, SetupError
 from minekg.inputs import LoadedRecord, Reference, check_sources, load_records, load_reference
 from minekg.project import ONTOLOGY, Project
@@ -94,10 +94,8 @@ class BuildFailed(InputErrors):
 
     def __init__(self, errors: list[InputError], built: int, total: int, out: Path):
         records = f"; {built} of {total} records built and validated" if total else ""
-        super().__init__(
-            errors,
-            f"build failed with {len(errors)} problem(s){records}; {out}/ was left as it was",
-        )
+        left = f"{out}/ was left as it was" if out.is_dir() else f"no {out}/ was written"
+        super().__init__(errors, f"build failed with {len(errors)} problem(s){records}; {left}")
         self.built, self.total = built, total
 
 
@@ -121,6 +119,7 @@ def build(
             raise SetupError(f"{folder}: no such folder")
     if sources is not None and not sources.is_dir():
         raise SetupError(f"{sources}: no such folder of sources")
+    folders.clean_beside(paths.out)  # what a killed build left, even if this one fails
     try:
         check_base(base)
         reference = load_reference(paths.data / "reference")
@@ -510,7 +509,7 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
             (folder / name).write_bytes(payload)
         store.write_store(folder / store.STORE, payloads["minekg.nq"])
 
-    dumps.write_atomically(paths.out, fill)
+    folders.write_atomically(paths.out, fill)
     stamp = json.dumps({"inputs": result.inputs, "outputs": _outputs(paths.out)})
     cache_dir(paths).mkdir(exist_ok=True)
     staged = cache_dir(paths) / f".{STAMP}.{os.getpid()}"

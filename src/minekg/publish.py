@@ -38,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.void import generateVoID
 
-from minekg import dumps, labels, pages, queries, store
+from minekg import dumps, folders, labels, pages, queries, store
 from minekg.errors import MinekgError
 from minekg.vocab import MEASURE, MKG, PREFIXES
 
@@ -760,7 +760,7 @@ def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
 
     if site_dir.exists() and not is_site(site_dir) and any(site_dir.iterdir()):
         raise MinekgError(f"{site_dir}: not empty and not a minekg site; refusing to replace it")
-    dumps.write_atomically(site_dir, fill)
+    folders.write_atomically(site_dir, fill)
 
 
 def publish(

@@ -436,6 +436,7 @@ def _unwrap(lines: list[_Line], original: str, blocks: bool = False) -> tuple[st
     previous: _Line | None = None
     hard_break = False
     soft_blank = False
+    words: set[str] | None = None  # the document's own spellings, read at the first hyphen
     for line in lines:
         content = line.content
         if not content:
@@ -455,8 +456,9 @@ def _unwrap(lines: list[_Line], original: str, blocks: bool = False) -> tuple[st
             if separator == "-":
                 chars.pop()
                 mapped.pop()
-                keep_hyphen = _keeps_hyphen(previous.content, content, original)
-                if keep_hyphen:
+                if words is None:
+                    words = {word.lower() for word in re.findall(r"\w+", original)}
+                if _keeps_hyphen(previous.content, content, words):
                     chars.append("-")
                     mapped.append(gap - 1)
             else:
@@ -502,13 +504,17 @@ def _separator(
     return " "
 
 
-def _keeps_hyphen(before: str, after: str, original: str) -> bool:
-    """A line-end hyphen is the word's own unless the document spells the word without it."""
+def _keeps_hyphen(before: str, after: str, words: set[str]) -> bool:
+    """A line-end hyphen is the word's own unless the document spells the word without it.
+
+    ``words`` holds every word of the document once, lowercased: searching the whole text at
+    each hyphen made a text of line-end hyphens quadratic (issue 15 item 9).
+    """
     head = re.search(r"(\w+)-$", before)
     tail = re.match(r"\w+", after)
     if not head or not tail:
         return True
-    return re.search(rf"\b{head[1]}{tail[0]}\b", original, re.I) is None
+    return f"{head[1]}{tail[0]}".lower() not in words
 
 
 def _delete(text: str, mapped: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:

@@ -33,6 +33,11 @@ DocKey = Key
 Measure = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
+# Years a source about landmines can state; year 1 or 9999 is a typo, and the plots' date axis
+# (matplotlib) fails on the margin it puts around such a range.
+FIRST_YEAR, LAST_YEAR = 1000, 2999
+
+
 def _check_partial_date(value: object) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD, the precisions sources give ("in 2023", "May 2024")."""
     if isinstance(value, date):
@@ -42,6 +47,8 @@ def _check_partial_date(value: object) -> str:
     if not match:
         raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # type: ignore[operator]
+        raise ValueError(f"{text!r}: the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     try:
         date(year, month or 1, day or 1)  # type: ignore[arg-type]
     except ValueError as exc:
@@ -69,6 +76,12 @@ def _check_web_address(text: str) -> str:
 
 
 WebAddress = Annotated[str, AfterValidator(_check_web_address)]
+
+# A well-formed BCP 47 tag (RFC 5646 §2.1, without its grandfathered forms): the mapping writes
+# it as the language of every label, which rdflib and the SHACL shapes read as such.
+LanguageTag = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$", max_length=35)
+]
 
 
 def one_or_many(value: object) -> object:
@@ -143,7 +156,13 @@ class Source(Strict):
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     url: WebAddress | None = None
     rights: str | None = None
-    media_type: str = "text/plain"
+    # RFC 6838 names: the mapping links the IANA page of the type, so it must make an IRI
+    media_type: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_!#$&^.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9_!#$&^.+-]{0,126}$"
+        ),
+    ] = "text/plain"
 
 
 class IdentifiedSymbol(Strict):
@@ -183,7 +202,7 @@ class DocumentMeta(Strict):
     date: PartialDate | None = None
     date_note: str | None = None
     distributed: PartialDate | None = None
-    language: str = "en"
+    language: LanguageTag = "en"
     author: Key | None = None
     author_post: Key | None = None
     author_org: Key | None = None
@@ -269,6 +288,9 @@ class Claim(Evidence):
     invokes: KeyList = []
 
 
+MAX_MAGNITUDE = 15  # no count, area or sum a source states needs more digits; 1e999999 is a typo
+
+
 class Figure(Evidence):
     """A number a source states: an observation attributed to the source, not a fact."""
 
@@ -291,7 +313,12 @@ class Figure(Evidence):
     def _has_a_value(self) -> Figure:
         if self.value is None and not self.value_text:
             raise ValueError("a figure needs a value or a value_text")
-        if self.value is not None and self.value < 0:
+        if self.value is None:
+            return self
+        if not self.value.is_finite() or abs(self.value.adjusted()) > MAX_MAGNITUDE:
+            shown = str(self.value) if len(str(self.value)) <= 40 else str(self.value)[:37] + "..."
+            raise ValueError(f"{shown} is out of range for a figure (1E-15 to 1E+15)")
+        if self.value < 0:
             raise ValueError("a figure's value cannot be negative")
         return self
 

@@ -63,7 +63,7 @@ def load(path: Path) -> tuple[Any, yaml.Node | None]:
         detail = f"{problem} ({context})" if context else problem
         raise InputError(path, line, None, f"malformed YAML: {detail}") from None
     if node is not None:
-        _reject_duplicate_keys(path, node, ())
+        _Walk(path).check(node, (), 0)
     return (_construct(node) if node is not None else None), node
 
 
@@ -76,23 +76,72 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _reject_duplicate_keys(path: Path, node: yaml.Node, loc: tuple[Any, ...]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise InputError(
-                    path,
-                    key_node.start_mark.line + 1,
-                    _dotted(loc + (key,)),
-                    f"duplicate key (first at line {seen[key]})",
-                )
-            seen[key] = key_node.start_mark.line + 1
-            _reject_duplicate_keys(path, value_node, loc + (key,))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _reject_duplicate_keys(path, item, loc + (index,))
+class _Walk:
+    """Refuse, with the line, what a record never needs and what would crash or hang later.
+
+    Duplicate keys (PyYAML keeps the last silently); nesting deeper than any record's (which
+    recursive aliases such as ``&a [*a]`` make endless, and deep brackets make the constructor
+    and pydantic recurse past Python's limit); aliases that repeat more values than a person
+    would ever share by alias ("billion laughs": nine aliases nine deep are 387 million values,
+    composed in a moment and walked for ever); explicit tags (``!!python/object``, ``!!binary``,
+    ``!!timestamp 2024-13-45``), which the safe constructor refuses or fails on with no line;
+    and numbers too long to be one (Python refuses to read an int of over 4,300 digits).
+    """
+
+    MAX_DEPTH = 40
+    MAX_REPEATS = 10_000  # values reached again through an alias
+    MAX_NUMBER = 60  # characters
+    PLAIN = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+
+    def __init__(self, path: Path):
+        self.path, self.resolver = path, _Loader("")
+        self.seen: set[int] = set()
+        self.repeats = 0
+
+    def check(self, node: yaml.Node, loc: tuple[Any, ...], depth: int) -> None:
+        if depth > self.MAX_DEPTH:
+            self._refuse(node, loc, f"nested more than {self.MAX_DEPTH} deep (a recursive alias?)")
+        if id(node) in self.seen:
+            self.repeats += 1
+            if self.repeats > self.MAX_REPEATS:
+                problem = f"aliases repeat over {self.MAX_REPEATS:,} values (an alias bomb?)"
+                self._refuse(node, loc, problem)
+        self.seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            self._check_scalar(node, loc)
+        elif node.tag not in self.PLAIN:
+            self._refuse(node, loc, f"YAML tag {node.tag} is not allowed in a record")
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self._refuse(key_node, loc, "a key must be a plain name, not a list or mapping")
+                key = key_node.value
+                here = loc + (key,)
+                if key in seen:
+                    problem = f"duplicate key (first at line {seen[key]})"
+                    self._refuse(key_node, here, problem)
+                seen[key] = key_node.start_mark.line + 1
+                self.check(key_node, here, depth + 1)
+                self.check(value_node, here, depth + 1)
+        else:
+            for index, item in enumerate(node.value):
+                self.check(item, loc + (index,), depth + 1)
+
+    def _check_scalar(self, node: yaml.ScalarNode, loc: tuple[Any, ...]) -> None:
+        implicit = (
+            self.resolver.resolve(yaml.ScalarNode, node.value, (True, False))
+            if not node.style  # plain: None from PyYAML, "" from libyaml
+            else "tag:yaml.org,2002:str"
+        )
+        if node.tag != implicit:
+            self._refuse(node, loc, f"YAML tag {node.tag} is not allowed in a record")
+        numeric = implicit in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        if numeric and len(node.value) > self.MAX_NUMBER:
+            self._refuse(node, loc, f"a number of {len(node.value):,} characters")
+
+    def _refuse(self, node: yaml.Node, loc: tuple[Any, ...], problem: str) -> None:
+        raise InputError(self.path, node.start_mark.line + 1, _dotted(loc) or None, problem)
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
