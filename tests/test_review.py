@@ -11,8 +11,6 @@ import json
 import re
 import shutil
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pytest
 import uvicorn
 import yaml
 from click.testing import CliRunner
-from test_serve import free_port
+from test_serve import free_port, in_a_thread
 
 from conftest import ROOT, SHARED
 from minekg import review, yamlio
@@ -59,18 +57,9 @@ def reviewer(project: Path) -> review.Reviewer:
 
 @pytest.fixture
 def server(reviewer: review.Reviewer) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(review.create_app(reviewer), port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=30)
+    config = uvicorn.Config(review.create_app(reviewer), port=free_port(), log_level="warning")
+    with in_a_thread(uvicorn.Server(config)) as url:
+        yield url
 
 
 def record_file(project: Path) -> Path:

@@ -55,7 +55,14 @@ def server(site: Path) -> Iterator[str]:
 @contextlib.contextmanager
 def serving(site: Path, limits: serve.Limits) -> Iterator[str]:
     port = free_port()
-    running = uvicorn.Server(serve.server_config(site, limits, "127.0.0.1", port))
+    with in_a_thread(uvicorn.Server(serve.server_config(site, limits, "127.0.0.1", port))) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def in_a_thread(running: uvicorn.Server) -> Iterator[str]:
+    """A uvicorn server on a thread of the test process, until the block ends."""
+    port = running.config.port
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -60,14 +60,8 @@ from minekg.promote import promote as promote_entity
 from minekg.reference import Organization, Place
 from minekg.vocab import DEFAULT_BASE, IRIs
 
-SECTIONS: dict[str, type[BaseModel]] = {
-    "related": records.Related,
-    "citations": records.Citation,
-    "mentions": records.Mention,
-    "events": records.Event,
-    "claims": records.Claim,
-    "figures": records.Figure,
-}
+# The items a page highlights: a draft's, proposed entities aside (they have their own panel).
+SECTIONS = {name: model for name, model in ingest.ITEM_MODELS.items() if name != "proposed"}
 DECISIONS = (None, "accepted", "rejected")
 # What a reviewer settles about the document itself (the lists and parts stay hand-edited).
 DOCUMENT_FIELDS = (
