@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser.test_graph_page import CHROMIUM, FLAGS
+from browser.test_graph_page import browser as browser  # noqa: F401  (Chromium, once per module)
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from test_serve import serving
 
 from minekg import publish, serve, show
@@ -29,17 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = '</script><!--<script>"><img src=x onerror=alert(1)> javascript:alert(2)\u2028end'
 SCRIPT_ADDRESS = "javascript:alert(document.domain)"
 DOCUMENT = "https://w3id.org/minekg/id/document/A-79-690"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), f"{CHROMIUM} not found: run `make system-deps` (installs chromium)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 def _replace(path: Path, old: str, new: str) -> None:

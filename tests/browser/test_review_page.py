@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser.test_graph_page import CHROMIUM, FLAGS
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser.test_graph_page import browser as browser  # noqa: F401  (Chromium, once per module)
+from playwright.sync_api import Browser, Page, expect
 
 from conftest import ROOT, SHARED
 
@@ -48,17 +48,6 @@ PROMOTIONS: dict[str, dict[str, str]] = {
     "australian-government": {"type": "national_agency", "country": "aus"},
 }
 SECTIONS = ("related", "citations", "mentions", "events", "claims", "figures")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), f"{CHROMIUM} not found: run `make system-deps` (installs chromium)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
