@@ -2,19 +2,61 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+import rdflib.plugin
+import rdflib.query
 import yaml
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.evaluate import evalQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
 
 from minekg.pipeline import BuildResult, Paths, build, write
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class _PreparedQueries(SPARQLProcessor):
+    """rdflib's SPARQL processor, parsing each distinct query text once per process.
+
+    The tests run pyshacl, the reference engine, beside the build's pyshacl-turbo, and pyshacl
+    passes every SPARQL target and constraint to rdflib as text, on every validation: pyparsing
+    took most of that time. A translated query is what ``prepareQuery`` gives, made to be
+    evaluated again and again; registered under rdflib's own name "sparql", it serves every
+    query of the test process, with the same results.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,
+        initBindings: Mapping[str, Any] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
+        if isinstance(strOrQuery, str):
+            namespaces = tuple(sorted((initNs or {}).items()))
+            strOrQuery = _translated(strOrQuery, base, namespaces)
+        return evalQuery(self.graph, strOrQuery, initBindings or {}, base)
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Query:
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+rdflib.plugin.register("sparql", rdflib.query.Processor, __name__, "_PreparedQueries")
 
 
 def _shared() -> Path:

@@ -901,6 +901,7 @@ class Run:
     expected: list[Expected]
     baseline: set[tuple[str, str, str]]
     findings: list[Finding]
+    dataset: Dataset
 
     @property
     def new(self) -> list[Finding]:
@@ -923,7 +924,7 @@ def mutated(built: BuildResult) -> Run:
     # Only shapes.ttl: the consistency rules (rules.ttl) react to changed figures by design.
     verdict = checks.validate(ds, [SHAPES_FILE])
     baseline = {_key(f) for f in built.verdict.findings if f.severity != "Warning"}
-    return Run(expected, baseline, verdict.findings)
+    return Run(expected, baseline, verdict.findings, ds)
 
 
 # ---------------------------------------------------------------- the corpus
@@ -1117,6 +1118,21 @@ def test_one_corrupted_value_gives_exactly_its_result(mutated: Run, case: Case) 
     allowed = {e.key for e in mutated.expected if e.focus == row.focus}
     others = [_key(f) for f in mutated.new if f.focus == str(row.focus) and _key(f) not in allowed]
     assert others == [], f"{case.name}: unexpected results on {row.focus}"
+
+
+def test_pyshacl_finds_what_the_build_engine_finds(mutated: Run) -> None:
+    """The build validates with pyshacl-turbo; pyshacl, the reference engine in Python, must give
+    the very same results (shape, focus node, path, value, severity and message) on the corpus
+    with one broken value for every constraint, so that the faster engine changes nothing."""
+    union, graph_of = checks.union_of(mutated.dataset)
+    _, report, _ = pyshacl.validate(
+        union, shacl_graph=shapes(), inference="none", advanced=True, allow_warnings=True
+    )
+    reference = sorted(checks.findings_of(report, shapes(), graph_of))
+    built = sorted(checks.validate_unit(union, checks.compile_shapes(shapes()), graph_of))
+    assert {f.severity for f in reference} == {"Violation", "Info"}
+    assert len(reference) > len(CASES)
+    assert built == reference
 
 
 def test_the_mutations_cause_no_result_that_no_row_expects(mutated: Run) -> None:

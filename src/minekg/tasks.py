@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -40,7 +41,8 @@ from minekg.inputs import LoadedRecord
 
 BATCH = 25
 SHAPES_FILE = "shapes.ttl"
-TYPE = b" <" + str(RDF.type).encode() + b"> "
+RDF_TYPE = str(RDF.type)
+TYPE = b" <" + RDF_TYPE.encode() + b"> "
 
 
 @dataclass(frozen=True)
@@ -226,51 +228,67 @@ def _stubs(m: Mapped, types: dict[bytes, list[tuple[bytes, bytes]]]) -> bytes:
     return b"".join(sorted({t for o in objects for key, t in types.get(o, []) if key != own}))
 
 
-_prepared: dict[str, tuple[Graph, Graph, dict[Node, str]]] = {}
+@dataclass(frozen=True)
+class _Shared:
+    """What a worker prepares once per context: the shared graphs as one, and the shapes."""
+
+    triples: bytes  # N-Triples: the union of the ontology, reference and provenance graphs
+    shapes: checks.Shapes
+    graph_of: dict[Node, str]
 
 
-def _shared(context: CheckContext) -> tuple[Graph, Graph, dict[Node, str]]:
+_prepared: dict[str, _Shared] = {}
+
+
+def _shared(context: CheckContext) -> _Shared:
     if context.digest not in _prepared:
         _prepared.clear()
         shared = Dataset()
         shared.parse(data=context.shared, format="nquads")
-        data, graph_of = checks.union_of(shared)
-        shapes = Graph().parse(data=context.shapes, format="turtle")
-        _prepared[context.digest] = data, shapes, graph_of
+        _, graph_of = checks.union_of(shared)
+        triples = b"".join(
+            sorted({_triple(line) for line in context.shared.splitlines(True) if line.strip()})
+        )
+        shapes = checks.compile_shapes(Graph().parse(data=context.shapes, format="turtle"))
+        _prepared[context.digest] = _Shared(triples, shapes, graph_of)
     return _prepared[context.digest]
+
+
+def _triple(nquad: bytes) -> bytes:
+    """An N-Quads line of a named graph as the N-Triples line of its statement."""
+    return nquad.rstrip().rsplit(b" <", 1)[0] + b" .\n"
 
 
 def check_batch(context: CheckContext, items: list[ToCheck]) -> list[list[checks.Finding]]:
     """Validate a batch of document graphs (in a worker process)."""
-    shared, shapes, shared_graph_of = _shared(context)
-    return [_check_one(item, shared, shapes, shared_graph_of) for item in items]
+    shared = _shared(context)
+    return [_check_one(item, shared) for item in items]
 
 
-def _check_one(
-    item: ToCheck, shared: Graph, shapes: Graph, shared_graph_of: dict[Node, str]
-) -> list[checks.Finding]:
+def _check_one(item: ToCheck, shared: _Shared) -> list[checks.Finding]:
     """The shapes on the nodes a document describes (its graph and its provenance).
 
-    A node is reported under the graph that types it: a reference graph first (a reference
-    event a document tells is the reference's), then this document, then the provenance graph.
+    The data is the shared graphs, this document's statements and its stubs, in one Oxigraph
+    store that pyshacl-turbo reads natively. A node is reported under the graph that types it:
+    a reference graph first (a reference event a document tells is the reference's), then this
+    document, then the provenance graph.
     """
-    dataset = Dataset()
-    dataset.parse(data=item.nquads, format="nquads")
-    data = Graph()
-    data += shared
-    data.parse(data=item.stubs, format="nt")
-    graph_of = dict(shared_graph_of)
-    focus: set[URIRef] = set()
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        data.add((s, p, o))
-        if isinstance(s, URIRef):
-            focus.add(s)
-        if p == RDF.type and g is not None:
-            name = str(g).rsplit("/", 1)[-1]
-            if graph_of.get(s) in (None, "provenance"):
-                graph_of[s] = name
-    nodes: list[str | URIRef] = sorted(focus)
-    return checks.validate_unit(data, shapes, graph_of, nodes)
+    quads = list(ox.parse(item.nquads, format=ox.RdfFormat.N_QUADS))
+    data = ox.Store()
+    data.bulk_load(input=shared.triples + item.stubs, format=ox.RdfFormat.N_TRIPLES)
+    data.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    graph_of = dict(shared.graph_of)
+    focus: set[str] = set()
+    for q in quads:
+        node, name = q.subject, q.graph_name
+        if not isinstance(node, ox.NamedNode):
+            continue
+        focus.add(node.value)
+        if q.predicate.value == RDF_TYPE and isinstance(name, ox.NamedNode):
+            if graph_of.get(URIRef(node.value)) in (None, "provenance"):
+                graph_of[URIRef(node.value)] = name.value.rsplit("/", 1)[-1]
+    nodes = [URIRef(node) for node in sorted(focus)]
+    return checks.validate_unit(data, shared.shapes, graph_of, nodes)
 
 
 def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
@@ -279,9 +297,11 @@ def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
     hit = read_cached(cache / "check", key)
     if hit is not None:
         return [checks.Finding.of_row(row) for row in hit]
-    data, shapes, graph_of = _shared(context)
-    nodes: list[str | URIRef] = sorted({s for s in data.subjects() if isinstance(s, URIRef)})
-    findings = checks.validate_unit(data, shapes, graph_of, nodes)
+    shared = _shared(context)
+    data = ox.Store()
+    data.bulk_load(input=shared.triples, format=ox.RdfFormat.N_TRIPLES)
+    nodes = sorted({URIRef(q.subject.value) for q in data if isinstance(q.subject, ox.NamedNode)})
+    findings = checks.validate_unit(data, shared.shapes, shared.graph_of, nodes)
     write_cached(cache / "check", key, [f.row() for f in findings])
     return findings
 
