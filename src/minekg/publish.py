@@ -239,6 +239,62 @@ def index(dataset: ox.Store) -> Index:
     return found
 
 
+class StoreIndex(Index):
+    """The same index read from a store on demand, for one page at a time: ``minekg serve``
+    renders a resource's page from the build's store without indexing the whole dataset.
+
+    ``names`` and ``parts`` (each resource's ``#`` subjects, found by one query) are read once
+    and shared; what one page looks up is kept only as long as that index (one request).
+    """
+
+    def __init__(self, dataset: ox.Store, names: dict[str, str], parts: dict[str, list[str]]):
+        super().__init__(build_base(dataset), names)
+        self.dataset, self.parts = dataset, parts
+
+    @staticmethod
+    def fragments(dataset: ox.Store) -> dict[str, list[str]]:
+        """The subjects ``<iri>#<part>`` of every resource, by resource."""
+        found: dict[str, list[str]] = defaultdict(list)
+        query = "SELECT DISTINCT ?s { ?s ?p ?o FILTER(CONTAINS(STR(?s), '#')) }"
+        for row in dataset.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            subject = row["s"]
+            if isinstance(subject, ox.NamedNode):
+                found[subject.value.split("#", 1)[0]].append(subject.value)
+        return {iri: sorted(subjects) for iri, subjects in found.items()}
+
+    def statements(self, iri: str) -> list[ox.Quad]:
+        if "#" in iri:  # a part is described with its resource, as in ``index``
+            return []
+        if iri not in self.about:
+            subjects = [iri, *self.parts.get(iri, ())]
+            quads = (
+                quad
+                for subject in subjects
+                for quad in self.dataset.quads_for_pattern(ox.NamedNode(subject), None, None)
+            )
+            self.about[iri] = sorted(quads, key=_quad_order)
+        return self.about[iri]
+
+    def pointing_to(self, iri: str) -> list[ox.Quad]:
+        if iri not in self.incoming:
+            quads = self.dataset.quads_for_pattern(None, None, ox.NamedNode(iri))
+            self.incoming[iri] = sorted(quads, key=_quad_order)
+        return self.incoming[iri]
+
+    def has_page(self, iri: str) -> bool:
+        return bool(self.statements(iri))
+
+    def graph_properties(self, graph: str) -> dict[str, list[str]]:
+        if not graph:
+            return {}
+        if graph not in self.graphs:
+            properties: dict[str, list[str]] = defaultdict(list)
+            for quad in self.statements(graph):
+                properties[quad.predicate.value].append(_text(quad.object))
+            self.graphs[graph] = dict(properties)
+        return self.graphs[graph]
+
+
 def _text(term: Any) -> str:
     """The IRI or lexical form of a term (minekg writes no RDF-star triples)."""
     return str(term.value)
@@ -703,8 +759,10 @@ def site_files(
     query_folders: Sequence[Path],
     base: str | None = None,
     previous: Path | None = None,
+    resource_pages: bool = True,
 ) -> dict[str, bytes | Path]:
-    """Every file of the site, keyed by its path in the site.
+    """Every file of the site, keyed by its path in the site; without ``resource_pages``, all
+    but the resources' pages and documents (``minekg serve`` then renders them from the store).
 
     With ``previous`` (a site published before), a resource whose page inputs have the digest
     that site's manifest gives it is not rendered again: its files are the previous site's, given
@@ -731,8 +789,13 @@ def site_files(
     digests: dict[str, str] = {}
     classes: dict[str, list[str]] = defaultdict(list)
     for iri in found.resources():
+        for quad in found.statements(iri):
+            if _text(quad.subject) == iri and quad.predicate == RDF_TYPE:
+                classes[_text(quad.object)].append(iri)
         page = found.path(iri)
         assert page is not None
+        if not resource_pages:
+            continue
         own = graph_quads(dataset, iri) if page.startswith("graph/") else None
         digests[page] = page_digest(found, iri, own)
         kept = {f"{page}.{ext}": (previous or Path()) / f"{page}.{ext}" for ext in DOCUMENT_TYPES}
@@ -740,9 +803,6 @@ def site_files(
             files.update(kept)
         else:
             files.update(resource_files(found, pages, iri, context, own))
-        for quad in found.statements(iri):
-            if _text(quad.subject) == iri and quad.predicate == RDF_TYPE:
-                classes[_text(quad.object)].append(iri)
     extras = _copy_show_outputs(build_dir, files)
     files["index.html"] = pages.index_page(
         {cls: sorted(set(members)) for cls, members in sorted(classes.items())}, extras
@@ -783,6 +843,28 @@ def resource_files(
     files = {f"{page}.{ext}": payload for ext, payload in documents.items()}
     files[f"{page}.html"] = pages.resource(iri, documents["jsonld"].decode())
     return files
+
+
+def from_store(found: StoreIndex, context: dict[str, Any], page: str) -> dict[str, bytes] | None:
+    """The files of the resource at site path ``page`` rendered from a store, the same bytes a
+    publish writes; None if the store describes no such resource (or it is the dataset, whose
+    page is made from the VoID)."""
+    iri = resource_at(found, page)
+    if iri is None:
+        return None
+    own = graph_quads(found.dataset, iri) if page.startswith("graph/") else None
+    return resource_files(found, Pages(found), iri, context, own)
+
+
+def resource_at(found: Index, page: str) -> str | None:
+    """The IRI of the resource whose files are at site path ``page``, if the site has it."""
+    if page.startswith("measure/"):
+        iri = str(MEASURE) + page.removeprefix("measure/")
+    else:
+        iri = found.base + page
+    if page == "dataset" or found.path(iri) != page or not found.has_page(iri):
+        return None
+    return iri
 
 
 def graph_quads(dataset: ox.Store, iri: str) -> list[ox.Quad]:
@@ -918,11 +1000,12 @@ def publish(
     ontology_dir: Path,
     query_folders: Sequence[Path],
     base: str | None = None,
+    resource_pages: bool = True,
 ) -> dict[str, bytes | Path]:
     """Write the site of a built graph into ``site_dir`` atomically; return its files. Only the
     resources whose page inputs changed since the site there was published are rendered."""
     previous = site_dir if is_site(site_dir) else None
-    files = site_files(build_dir, ontology_dir, query_folders, base, previous)
+    files = site_files(build_dir, ontology_dir, query_folders, base, previous, resource_pages)
     write_site(site_dir, files)
     return files
 
@@ -930,6 +1013,12 @@ def publish(
 def is_site(site_dir: Path) -> bool:
     """Whether the folder holds a site ``minekg publish`` wrote."""
     return (site_dir / "void.ttl").is_file()
+
+
+def has_resource_pages(site_dir: Path) -> bool:
+    """Whether the folder holds a site with its resources' pages (``minekg serve`` publishes one
+    without them)."""
+    return is_site(site_dir) and bool(_manifest(site_dir).get("pages", True))
 
 
 def htaccess() -> str:
