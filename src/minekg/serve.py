@@ -820,7 +820,7 @@ class Negotiation:
         if scope["type"] == "http" and path == publish.WELL_KNOWN_VOID:
             await RedirectResponse("../dataset", status_code=303)(scope, receive, send)
             return
-        if scope["type"] == "http" and self._is_resource(path):
+        if scope["type"] == "http" and await self._is_resource(path):
             request = Request(scope)
             response = (
                 self.redirect(request, path)
@@ -839,14 +839,15 @@ class Negotiation:
                     return
         await self.files(scope, receive, send)
 
-    def _is_resource(self, path: str) -> bool:
+    async def _is_resource(self, path: str) -> bool:
         if not (path.startswith(publish.NEGOTIATED_ROOTS) or path in publish.NEGOTIATED_NAMES):
             return False
         if publish.SAFE_PATH.fullmatch(path) is None:
             return False
         if (self.site / f"{path}.html").is_file():
             return True
-        return self.rendered is not None and self.rendered.has(path)
+        # The first page opens the store, which takes a while: not on the event loop.
+        return self.rendered is not None and await run_in_threadpool(self.rendered.has, path)
 
     def redirect(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
