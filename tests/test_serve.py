@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import socket
 import subprocess
@@ -446,8 +447,56 @@ def test_negotiation_picks_by_quality_then_specificity() -> None:
     assert serve.negotiate("", offers) == "html"
 
 
+@pytest.fixture(scope="module")
+def site_without_pages(written: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("unpublished") / "site"
+    root = Path(__file__).resolve().parents[1]
+    publish.publish(written, folder, root / "ontology", [root / "queries"], resource_pages=False)
+    return folder
+
+
+def kind(page: str) -> str:
+    """What a site path names: ``id/state``, ``id/claim`` …, ``graph``, ``measure``."""
+    return "/".join(page.split("/")[: 2 if page.startswith("id/") else 1])
+
+
+def one_page_of_each_kind(site: Path) -> list[str]:
+    """The first resource of each kind of a published site, by its manifest."""
+    manifest = json.loads((site / publish.MANIFEST).read_text(encoding="utf-8"))
+    first: dict[str, str] = {}
+    for page in sorted(manifest["pages"]):
+        first.setdefault(kind(page), page)
+    return sorted(first.values())
+
+
+def test_a_server_with_no_site_renders_each_page_from_the_store_as_publish_writes_it(
+    written: Path, site: Path, site_without_pages: Path
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert not publish.has_resource_pages(site_without_pages)
+    assert not (site_without_pages / "id").exists()
+    rendered = serve.StorePages(written, root / "ontology")
+    kinds = one_page_of_each_kind(site)
+    assert {"graph", "id/claim", "id/evidence", "id/state", "measure"} <= {kind(p) for p in kinds}
+    port = free_port()
+    config = serve.server_config(site_without_pages, LIMITS, "127.0.0.1", port, rendered)
+    with in_a_thread(uvicorn.Server(config)) as url:
+        for page in kinds:
+            name = page.rsplit("/", 1)[-1]
+            negotiated = httpx.get(f"{url}/{page}", headers={"Accept": "text/turtle"})
+            assert (negotiated.status_code, negotiated.headers["location"]) == (303, f"{name}.ttl")
+            for ext, media_type in publish.DOCUMENT_TYPES.items():
+                response = httpx.get(f"{url}/{page}.{ext}")
+                assert response.status_code == 200, (page, ext)
+                assert response.headers["content-type"].startswith(media_type)
+                assert response.content == (site / f"{page}.{ext}").read_bytes(), (page, ext)
+        assert httpx.get(f"{url}/id/state/nowhere").status_code == 404
+        assert httpx.get(f"{url}/id/state/nowhere.html").status_code == 404
+        assert httpx.get(f"{url}/index.html").content == (site / "index.html").read_bytes()
+
+
 @pytest.mark.slow
-def test_the_serve_command_publishes_a_missing_site_and_serves_it(
+def test_the_serve_command_serves_a_missing_site_from_the_build(
     written: Path, tmp_path: Path
 ) -> None:
     port = free_port()
@@ -466,6 +515,9 @@ def test_the_serve_command_publishes_a_missing_site_and_serves_it(
                 time.sleep(0.2)
         assert (response.status_code, response.headers["location"]) == (303, "aze.ttl")
         assert (tmp_path / "site" / "void.ttl").is_file()
+        page = httpx.get(f"{url}/id/state/aze.html")
+        assert page.status_code == 200 and "Azerbaijan" in page.text
+        assert not (tmp_path / "site" / "id").exists()
         # The command runs the server as serve.server_config says: a silent client is cut off.
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", port), timeout=30) as silent:
@@ -474,7 +526,7 @@ def test_the_serve_command_publishes_a_missing_site_and_serves_it(
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-    assert "publishing" in output
+    assert "rendering them from" in output
 
 
 def test_a_query_that_names_its_dataset_is_answered_from_it(server: str, site: Path) -> None:

@@ -217,20 +217,20 @@ def publish(graph_path, project_dir, site_dir, ontology_dir, base) -> None:
 def serve(site_dir, host, port, graph_path, project_dir, old_graph_path, ontology_dir, **limits):
     """Serve the site with content negotiation and a read-only SPARQL endpoint at /sparql.
 
-    Runs until interrupted. Exit code 1: the site could not be published or the port is taken.
-    """
-    import uvicorn
-
+    Runs until interrupted; with no site, renders resource pages from the build on request.
+    Exit code 1: the site could not be published or the port is taken."""
     from minekg import publish as publishing
     from minekg import serve as serving
 
-    site_dir = site_dir or find(project_dir).site
-    if not publishing.is_site(site_dir):
+    site_dir, rendered = site_dir or find(project_dir).site, None
+    if not publishing.has_resource_pages(site_dir):
         graph = options.graph_path(graph_path or old_graph_path, project_dir)
-        click.echo(f"{site_dir}/ has no published site: publishing {graph} there first")
-        publishing.publish(graph, site_dir, ontology_dir, options.query_folders(project_dir))
+        click.echo(f"{site_dir}/ has no resource pages: rendering them from {graph} on request")
+        folders = options.query_folders(project_dir)
+        publishing.publish(graph, site_dir, ontology_dir, folders, resource_pages=False)
+        rendered = serving.StorePages(graph, ontology_dir)
     click.echo(f"Serving {site_dir}/ at http://{host}:{port}/ (SPARQL at /sparql)")
-    uvicorn.Server(serving.server_config(site_dir, serving.Limits(**limits), host, port)).run()
+    serving.run(serving.server_config(site_dir, serving.Limits(**limits), host, port, rendered))
 
 
 @main.command()

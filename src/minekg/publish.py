@@ -24,12 +24,16 @@ host path and from ``file://``. Output is byte-identical from one run to the nex
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import posixpath
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +78,9 @@ NEGOTIATED_NAMES = ("ontology", "dataset")
 # VoID's well-known location, redirected to the dataset's IRI.
 WELL_KNOWN_VOID = ".well-known/void"
 ONTOLOGY_IRI = str(MKG).rstrip("#")
+# Each resource's page digest (``page_digest``), read by the next publish; written in the site
+# like every other file, so an incremental publish and a fresh one write the same bytes.
+MANIFEST = "publish-manifest.json"
 SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
 EVIDENCE = str(MKG.evidence)
 EXACT = "http://www.w3.org/ns/oa#exact"
@@ -156,6 +163,7 @@ class Index:
     about: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[str, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     graphs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    quotes: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def resources(self) -> list[str]:
         return sorted(iri for iri in self.about if self.path(iri) is not None)
@@ -182,12 +190,35 @@ class Index:
         return self.names.get(iri)
 
     def quote(self, iri: str) -> str | None:
-        exact = sorted(
-            _text(q.object)
-            for q in self.about.get(iri, ())
-            if q.predicate.value == EXACT and isinstance(q.object, ox.Literal)
-        )
-        return exact[0] if exact else None
+        if iri not in self.quotes:
+            exact = sorted(
+                _text(q.object)
+                for q in self.statements(iri)
+                if q.predicate.value == EXACT and isinstance(q.object, ox.Literal)
+            )
+            self.quotes[iri] = exact[0] if exact else None
+        return self.quotes[iri]
+
+    def statements(self, iri: str) -> list[ox.Quad]:
+        """Every statement about a resource and its ``#`` parts, in every graph, sorted."""
+        return self.about.get(iri, [])
+
+    def pointing_to(self, iri: str) -> list[ox.Quad]:
+        """Every statement whose object is the IRI, sorted."""
+        return self.incoming.get(iri, [])
+
+    def has_page(self, iri: str) -> bool:
+        """Whether the site describes the IRI (with ``path``: whether it has a page)."""
+        return iri in self.about
+
+    def graph_properties(self, graph: str) -> dict[str, list[str]]:
+        """What is said about a named graph (its provenance), by property."""
+        return self.graphs.get(graph, {})
+
+    def describe(self, iri: str, quads: list[ox.Quad]) -> None:
+        """Make ``quads`` the statements about a resource the dumps do not hold (the dataset)."""
+        self.about[iri] = quads
+        self.quotes.pop(iri, None)
 
 
 def index(dataset: ox.Store) -> Index:
@@ -208,6 +239,62 @@ def index(dataset: ox.Store) -> Index:
     return found
 
 
+class StoreIndex(Index):
+    """The same index read from a store on demand, for one page at a time: ``minekg serve``
+    renders a resource's page from the build's store without indexing the whole dataset.
+
+    ``names`` and ``parts`` (each resource's ``#`` subjects, found by one query) are read once
+    and shared; what one page looks up is kept only as long as that index (one request).
+    """
+
+    def __init__(self, dataset: ox.Store, names: dict[str, str], parts: dict[str, list[str]]):
+        super().__init__(build_base(dataset), names)
+        self.dataset, self.parts = dataset, parts
+
+    @staticmethod
+    def fragments(dataset: ox.Store) -> dict[str, list[str]]:
+        """The subjects ``<iri>#<part>`` of every resource, by resource."""
+        found: dict[str, list[str]] = defaultdict(list)
+        query = "SELECT DISTINCT ?s { ?s ?p ?o FILTER(CONTAINS(STR(?s), '#')) }"
+        for row in dataset.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            subject = row["s"]
+            if isinstance(subject, ox.NamedNode):
+                found[subject.value.split("#", 1)[0]].append(subject.value)
+        return {iri: sorted(subjects) for iri, subjects in found.items()}
+
+    def statements(self, iri: str) -> list[ox.Quad]:
+        if "#" in iri:  # a part is described with its resource, as in ``index``
+            return []
+        if iri not in self.about:
+            subjects = [iri, *self.parts.get(iri, ())]
+            quads = (
+                quad
+                for subject in subjects
+                for quad in self.dataset.quads_for_pattern(ox.NamedNode(subject), None, None)
+            )
+            self.about[iri] = sorted(quads, key=_quad_order)
+        return self.about[iri]
+
+    def pointing_to(self, iri: str) -> list[ox.Quad]:
+        if iri not in self.incoming:
+            quads = self.dataset.quads_for_pattern(None, None, ox.NamedNode(iri))
+            self.incoming[iri] = sorted(quads, key=_quad_order)
+        return self.incoming[iri]
+
+    def has_page(self, iri: str) -> bool:
+        return bool(self.statements(iri))
+
+    def graph_properties(self, graph: str) -> dict[str, list[str]]:
+        if not graph:
+            return {}
+        if graph not in self.graphs:
+            properties: dict[str, list[str]] = defaultdict(list)
+            for quad in self.statements(graph):
+                properties[quad.predicate.value].append(_text(quad.object))
+            self.graphs[graph] = dict(properties)
+        return self.graphs[graph]
+
+
 def _text(term: Any) -> str:
     """The IRI or lexical form of a term (minekg writes no RDF-star triples)."""
     return str(term.value)
@@ -220,12 +307,12 @@ def _quad_order(quad: ox.Quad) -> tuple[str, str, str, str]:
 def description(found: Index, iri: str) -> list[ox.Quad]:
     """What a resource's documents say, in the graphs that say it: its statements, its evidence,
     and links to it."""
-    own = found.about.get(iri, [])
+    own = found.statements(iri)
     evidence = sorted(
         {_text(q.object) for q in own if q.predicate.value == EVIDENCE and _text(q.subject) == iri}
     )
-    linked = found.incoming.get(iri, [])
-    quads = [*own, *(q for e in evidence for q in found.about.get(e, ())), *linked]
+    linked = found.pointing_to(iri)
+    quads = [*own, *(q for e in evidence for q in found.statements(e)), *linked]
     return sorted(set(quads), key=_quad_order)
 
 
@@ -299,7 +386,7 @@ class Pages:
         """A link from the page at site path ``here`` to an IRI: relative if the site has it."""
         whole, _, fragment = iri.partition("#")
         path = self.found.path(whole)
-        if path is not None and whole in self.found.about:
+        if path is not None and self.found.has_page(whole):
             fragment = "#" + fragment if fragment else ""
             return posixpath.relpath(path + ".html", posixpath.dirname(here) or ".") + fragment
         if iri.startswith(str(MKG)):
@@ -320,7 +407,7 @@ class Pages:
 
     def resource(self, iri: str, jsonld_text: str) -> bytes:
         here = f"{self.found.path(iri)}.html"
-        own = self.found.about[iri]
+        own = self.found.statements(iri)
         by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
         for quad in own:
             by_graph[_graph_key(quad)].append(quad)
@@ -332,7 +419,7 @@ class Pages:
                 self._graph_name(here, q),
                 self.is_draft(_graph_key(q)),
             )
-            for q in self.found.incoming.get(iri, ())
+            for q in self.found.pointing_to(iri)
         ]
         types = sorted(
             {_text(q.object) for q in own if _text(q.subject) == iri and q.predicate == RDF_TYPE}
@@ -352,7 +439,7 @@ class Pages:
 
     def is_draft(self, graph: str) -> bool:
         """Whether a graph was built from a draft record, which no person has reviewed yet."""
-        return DRAFT in self.found.graphs.get(graph, {}).get(REVIEW_STATUS, [])
+        return DRAFT in self.found.graph_properties(graph).get(REVIEW_STATUS, [])
 
     def _graph_name(self, here: str, quad: ox.Quad) -> Shown:
         if isinstance(quad.graph_name, ox.NamedNode):
@@ -360,12 +447,12 @@ class Pages:
         return Shown("default graph")
 
     def _group(self, here: str, graph: str, quads: list[ox.Quad]) -> dict[str, Any]:
-        properties = self.found.graphs.get(graph, {})
+        properties = self.found.graph_properties(graph)
         sources = properties.get(PRIMARY_SOURCE, [])
         external = sorted(
             link
             for source in sources
-            for quad in self.found.about.get(source, ())
+            for quad in self.found.statements(source)
             if _text(quad.subject) == source and quad.predicate.value in SOURCE_LINKS
             for link in [_text(quad.object)]
         )
@@ -671,36 +758,51 @@ def site_files(
     ontology_dir: Path,
     query_folders: Sequence[Path],
     base: str | None = None,
-) -> dict[str, bytes]:
-    """Every file of the site, keyed by its path in the site."""
+    previous: Path | None = None,
+    resource_pages: bool = True,
+) -> dict[str, bytes | Path]:
+    """Every file of the site, keyed by its path in the site; without ``resource_pages``, all
+    but the resources' pages and documents (``minekg serve`` then renders them from the store).
+
+    With ``previous`` (a site published before), a resource whose page inputs have the digest
+    that site's manifest gives it is not rendered again: its files are the previous site's, given
+    as paths, which ``write_site`` links into the new site unchanged.
+    """
     dumps_in = {name: (build_dir / name) for name in DUMP_MEDIA_TYPES}
     for path in dumps_in.values():
         if not path.is_file():
             raise MinekgError(f"{path}: no such file (run `minekg build` first)")
     built_base = build_base(store.load(build_dir))
-    files = {
+    dump_files = {
         name: rebase(path.read_text(encoding="utf-8"), built_base, base or built_base).encode()
         for name, path in dumps_in.items()
     }
+    files: dict[str, bytes | Path] = {**dump_files}
     dataset = ox.Store()
-    dataset.load(files["minekg.nq"], format=ox.RdfFormat.N_QUADS)
+    dataset.load(dump_files["minekg.nq"], format=ox.RdfFormat.N_QUADS)
     found = index(dataset)
     context = json.loads((ontology_dir / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     pages = Pages(found)
+    generator = generator_digest(ontology_dir / "context.jsonld")
+    before = _manifest(previous) if previous is not None else {}
+    known = before.get("pages", {}) if before.get("generator") == generator else {}
+    digests: dict[str, str] = {}
     classes: dict[str, list[str]] = defaultdict(list)
     for iri in found.resources():
-        page = found.path(iri)
-        assert page is not None
-        own = None
-        if page.startswith("graph/"):
-            stated = dataset.quads_for_pattern(None, None, None, ox.NamedNode(iri))
-            own = sorted(stated, key=_quad_order)
-        documents = rdf_documents(description(found, iri), context, own)
-        files.update({f"{page}.{ext}": payload for ext, payload in documents.items()})
-        files[f"{page}.html"] = pages.resource(iri, documents["jsonld"].decode())
-        for quad in found.about[iri]:
+        for quad in found.statements(iri):
             if _text(quad.subject) == iri and quad.predicate == RDF_TYPE:
                 classes[_text(quad.object)].append(iri)
+        page = found.path(iri)
+        assert page is not None
+        if not resource_pages:
+            continue
+        own = graph_quads(dataset, iri) if page.startswith("graph/") else None
+        digests[page] = page_digest(found, iri, own)
+        kept = {f"{page}.{ext}": (previous or Path()) / f"{page}.{ext}" for ext in DOCUMENT_TYPES}
+        if known.get(page) == digests[page] and all(path.is_file() for path in kept.values()):
+            files.update(kept)
+        else:
+            files.update(resource_files(found, pages, iri, context, own))
     extras = _copy_show_outputs(build_dir, files)
     files["index.html"] = pages.index_page(
         {cls: sorted(set(members)) for cls, members in sorted(classes.items())}, extras
@@ -709,20 +811,127 @@ def site_files(
     files[ONTOLOGY_PAGE] = pages.ontology_page(ontology)
     files.update(_named_documents("ontology", _quads(ontology.serialize(format="nt")), context))
     files["context.jsonld"] = (ontology_dir / "context.jsonld").read_bytes()
-    files["void.ttl"], files["catalog.ttl"] = void_and_dcat(dataset, found, files)
-    described = _quads(files["void.ttl"]) + _quads(files["catalog.ttl"])
-    files.update(_named_documents("dataset", described, context))
+    void, catalog = void_and_dcat(dataset, found, dump_files)
+    files["void.ttl"], files["catalog.ttl"] = void, catalog
+    described = _quads(void) + _quads(catalog)
+    dataset_documents = _named_documents("dataset", described, context)
+    files.update(dataset_documents)
     dataset_iri = found.base + "dataset"
     # Only the dataset's page is made here: its subsets keep their own (graph/...) pages.
-    found.about[dataset_iri] = [
-        q for q in described if _text(q.subject).split("#")[0] == dataset_iri
-    ]
-    files["dataset.html"] = pages.resource(dataset_iri, files["dataset.jsonld"].decode())
+    found.describe(
+        dataset_iri, [q for q in described if _text(q.subject).split("#")[0] == dataset_iri]
+    )
+    files["dataset.html"] = pages.resource(
+        dataset_iri, dataset_documents["dataset.jsonld"].decode()
+    )
     for name, named in queries.available(query_folders).items():
         files[f"queries/{name}.rq"] = named.text.encode()
     files[".htaccess"] = htaccess().encode()
     files.update({name: text.encode() for name, text in nginx().items()})
+    manifest = {"generator": generator, "pages": digests}
+    files[MANIFEST] = (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode()
     return files
+
+
+def resource_files(
+    found: Index, pages: Pages, iri: str, context: dict[str, Any], own: list[ox.Quad] | None
+) -> dict[str, bytes]:
+    """A resource's page and RDF documents, by site path; ``own`` is a named graph's statements
+    (``graph_quads``) when the resource is one. ``minekg serve`` renders through here too."""
+    page = found.path(iri)
+    documents = rdf_documents(description(found, iri), context, own)
+    files = {f"{page}.{ext}": payload for ext, payload in documents.items()}
+    files[f"{page}.html"] = pages.resource(iri, documents["jsonld"].decode())
+    return files
+
+
+def from_store(found: StoreIndex, context: dict[str, Any], page: str) -> dict[str, bytes] | None:
+    """The files of the resource at site path ``page`` rendered from a store, the same bytes a
+    publish writes; None if the store describes no such resource (or it is the dataset, whose
+    page is made from the VoID)."""
+    iri = resource_at(found, page)
+    if iri is None:
+        return None
+    own = graph_quads(found.dataset, iri) if page.startswith("graph/") else None
+    return resource_files(found, Pages(found), iri, context, own)
+
+
+def resource_at(found: Index, page: str) -> str | None:
+    """The IRI of the resource whose files are at site path ``page``, if the site has it."""
+    if page.startswith("measure/"):
+        iri = str(MEASURE) + page.removeprefix("measure/")
+    else:
+        iri = found.base + page
+    if page == "dataset" or found.path(iri) != page or not found.has_page(iri):
+        return None
+    return iri
+
+
+def graph_quads(dataset: ox.Store, iri: str) -> list[ox.Quad]:
+    """Every statement of a named graph, sorted."""
+    return sorted(dataset.quads_for_pattern(None, None, None, ox.NamedNode(iri)), key=_quad_order)
+
+
+def page_digest(found: Index, iri: str, own: list[ox.Quad] | None) -> str:
+    """A digest of everything a resource's files are made of, so a publish re-renders only the
+    resources whose digest changed: the statements of its description (``own``'s too), and, for
+    every IRI they name, what ``Pages.term`` reads (its label, its quote, whether it has a
+    page), and for every graph they name what ``Pages._group`` reads (draft or not, its sources
+    and their links). What every page shares is in ``generator_digest``."""
+    quads = description(found, iri)
+    digest = hashlib.sha256()
+    for quad in [*quads, *(own or ())]:
+        digest.update(f"{quad}\n".encode())
+    named = {
+        term.value
+        for quad in quads
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        if isinstance(term, ox.NamedNode)
+    }
+    for graph in sorted({_graph_key(quad) for quad in quads}):
+        properties = found.graph_properties(graph)
+        sources = properties.get(PRIMARY_SOURCE, [])
+        digest.update(json.dumps([graph, properties.get(REVIEW_STATUS, []), sources]).encode())
+        named.update(sources)
+        for source in sources:
+            for quad in found.statements(source):
+                if _text(quad.subject) == source and quad.predicate.value in SOURCE_LINKS:
+                    digest.update(f"{quad}\n".encode())
+    for term in sorted(named):
+        shown = [term, found.label(term), found.quote(term), found.has_page(term.split("#")[0])]
+        digest.update(json.dumps(shown).encode())
+    return digest.hexdigest()
+
+
+def generator_digest(context: Path) -> str:
+    """A digest of what every page is made with: this code, the templates, the JSON-LD context
+    and the versions of the libraries that write RDF and HTML. When it changes, every page is
+    rendered again."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in [
+        Path(__file__),
+        package / "pages.py",
+        *sorted((package / "templates").iterdir()),
+        context,
+    ]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for library in ("pyoxigraph", "rdflib", "jinja2"):
+        digest.update(f"{library} {metadata.version(library)}\n".encode())
+    return digest.hexdigest()
+
+
+def _manifest(site: Path) -> dict[str, Any]:
+    """The manifest of a site published before, or nothing if it has none or cannot be read."""
+    try:
+        found = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _bytes(payload: bytes | Path) -> bytes:
+    return payload.read_bytes() if isinstance(payload, Path) else payload
 
 
 def _quads(turtle: str | bytes) -> list[ox.Quad]:
@@ -737,7 +946,7 @@ def _named_documents(name: str, quads: list[ox.Quad], context: dict[str, Any]) -
     return {f"{name}.{ext}": payload for ext, payload in rdf_documents(quads, context).items()}
 
 
-def _copy_show_outputs(build_dir: Path, files: dict[str, bytes]) -> dict[str, str]:
+def _copy_show_outputs(build_dir: Path, files: dict[str, bytes | Path]) -> dict[str, str]:
     """The interactive graph and plots of ``minekg show``, when the build folder has them."""
     extras = {}
     for path in sorted([*build_dir.glob("graph.html"), *build_dir.glob("plots*")]):
@@ -749,18 +958,40 @@ def _copy_show_outputs(build_dir: Path, files: dict[str, bytes]) -> dict[str, st
     return extras
 
 
-def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
-    """Write the site atomically: a failed publish leaves the previous site as it was."""
+def write_site(site_dir: Path, files: dict[str, bytes | Path]) -> None:
+    """Write the site atomically: a failed publish leaves the previous site as it was.
+
+    The new site is filled beside the old one and swapped in at once (``folders``). A file whose
+    bytes are those of the previous site's file of the same name (or that ``site_files`` took
+    from it, given as a path) is a hard link to it, not a copy: it keeps its modification time,
+    so a web server's caches and a sync tool see only the files that changed. A crash mid-way
+    leaves the old site whole and the staging folder, which the next publish removes.
+    """
 
     def fill(folder: Path) -> None:
         for name, payload in sorted(files.items()):
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(payload)
+            old = payload if isinstance(payload, Path) else site_dir / name
+            if isinstance(payload, Path) or _same_bytes(old, payload):
+                try:
+                    os.link(old, target)
+                    continue
+                except OSError:  # no hard links here: a copy with the same mtime
+                    shutil.copy2(old, target)
+                    continue
+            target.write_bytes(_bytes(payload))
 
     if site_dir.exists() and not is_site(site_dir) and any(site_dir.iterdir()):
         raise MinekgError(f"{site_dir}: not empty and not a minekg site; refusing to replace it")
     folders.write_atomically(site_dir, fill)
+
+
+def _same_bytes(path: Path, payload: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+    except OSError:
+        return False
 
 
 def publish(
@@ -769,9 +1000,12 @@ def publish(
     ontology_dir: Path,
     query_folders: Sequence[Path],
     base: str | None = None,
-) -> dict[str, bytes]:
-    """Write the site of a built graph into ``site_dir`` atomically; return its files."""
-    files = site_files(build_dir, ontology_dir, query_folders, base)
+    resource_pages: bool = True,
+) -> dict[str, bytes | Path]:
+    """Write the site of a built graph into ``site_dir`` atomically; return its files. Only the
+    resources whose page inputs changed since the site there was published are rendered."""
+    previous = site_dir if is_site(site_dir) else None
+    files = site_files(build_dir, ontology_dir, query_folders, base, previous, resource_pages)
     write_site(site_dir, files)
     return files
 
@@ -779,6 +1013,12 @@ def publish(
 def is_site(site_dir: Path) -> bool:
     """Whether the folder holds a site ``minekg publish`` wrote."""
     return (site_dir / "void.ttl").is_file()
+
+
+def has_resource_pages(site_dir: Path) -> bool:
+    """Whether the folder holds a site with its resources' pages (``minekg serve`` publishes one
+    without them)."""
+    return is_site(site_dir) and bool(_manifest(site_dir).get("pages", True))
 
 
 def htaccess() -> str:

@@ -66,7 +66,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from minekg import pages, publish, sparqltext, store
+from minekg import labels, pages, publish, sparqltext, store
 
 # Registered once so static .ttl, .jsonld, .nt files get their media types.
 MEDIA_TYPES = {
@@ -777,11 +777,42 @@ class PathGuard:
         await self.app(scope, receive, send)
 
 
-class Negotiation:
-    """A resource IRI answers 303 to the document the client asked for; the rest is static."""
+class StorePages:
+    """Resource pages rendered on request from a build's store, for a site published without
+    them (``minekg serve`` with no site): the same code and bytes as ``minekg publish``.
 
-    def __init__(self, site: Path):
-        self.site = site
+    The store (``out/store``, opened read-only), its labels and its ``#`` parts are read at the
+    first request, after the query processes have forked; each page then costs a few lookups.
+    """
+
+    def __init__(self, build_dir: Path, ontology_dir: Path):
+        self.build_dir = build_dir
+        context = json.loads((ontology_dir / "context.jsonld").read_text(encoding="utf-8"))
+        self.context = context["@context"]
+        self.opened: tuple[ox.Store, dict[str, str], dict[str, list[str]]] | None = None
+        self.opening = threading.Lock()
+
+    def index(self) -> publish.StoreIndex:
+        with self.opening:
+            if self.opened is None:
+                dataset = store.load(self.build_dir)
+                fragments = publish.StoreIndex.fragments(dataset)
+                self.opened = (dataset, labels.labels(dataset), fragments)
+        return publish.StoreIndex(*self.opened)
+
+    def has(self, page: str) -> bool:
+        return publish.resource_at(self.index(), page) is not None
+
+    def files(self, page: str) -> dict[str, bytes] | None:
+        return publish.from_store(self.index(), self.context, page)
+
+
+class Negotiation:
+    """A resource IRI answers 303 to the document the client asked for; the rest is static, or
+    rendered from the store where the site was published without resource pages."""
+
+    def __init__(self, site: Path, rendered: StorePages | None = None):
+        self.site, self.rendered = site, rendered
         self.files = StaticFiles(directory=site, html=True, follow_symlink=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -789,7 +820,7 @@ class Negotiation:
         if scope["type"] == "http" and path == publish.WELL_KNOWN_VOID:
             await RedirectResponse("../dataset", status_code=303)(scope, receive, send)
             return
-        if scope["type"] == "http" and self._is_resource(path):
+        if scope["type"] == "http" and await self._is_resource(path):
             request = Request(scope)
             response = (
                 self.redirect(request, path)
@@ -798,14 +829,25 @@ class Negotiation:
             )
             await response(scope, receive, send)
             return
+        page, dot, ext = path.rpartition(".")
+        if scope["type"] == "http" and self.rendered and dot and ext in publish.DOCUMENT_TYPES:
+            if not (self.site / path).is_file():
+                rendered = await run_in_threadpool(self.rendered.files, page)
+                if rendered is not None:
+                    media_type = MEDIA_TYPES[f".{ext}"]
+                    await Response(rendered[path], 200, media_type=media_type)(scope, receive, send)
+                    return
         await self.files(scope, receive, send)
 
-    def _is_resource(self, path: str) -> bool:
-        return (
-            (path.startswith(publish.NEGOTIATED_ROOTS) or path in publish.NEGOTIATED_NAMES)
-            and publish.SAFE_PATH.fullmatch(path) is not None
-            and (self.site / f"{path}.html").is_file()
-        )
+    async def _is_resource(self, path: str) -> bool:
+        if not (path.startswith(publish.NEGOTIATED_ROOTS) or path in publish.NEGOTIATED_NAMES):
+            return False
+        if publish.SAFE_PATH.fullmatch(path) is None:
+            return False
+        if (self.site / f"{path}.html").is_file():
+            return True
+        # The first page opens the store, which takes a while: not on the event loop.
+        return self.rendered is not None and await run_in_threadpool(self.rendered.has, path)
 
     def redirect(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
@@ -1038,12 +1080,14 @@ class _Protocol(H11Protocol):
             self.transport.close()
 
 
-def server_config(site: Path, limits: Limits, host: str, port: int) -> uvicorn.Config:
+def server_config(
+    site: Path, limits: Limits, host: str, port: int, rendered: StorePages | None = None
+) -> uvicorn.Config:
     """How ``minekg serve`` runs the app under uvicorn: its protocol, and the connection cap past
     which uvicorn answers 503 at once rather than queueing without bound."""
     protocol = type("Protocol", (_Protocol,), {"head_seconds": limits.head_seconds})
     return uvicorn.Config(
-        create_app(site, limits),
+        create_app(site, limits, rendered),
         host=host,
         port=port,
         http=protocol,
@@ -1052,8 +1096,16 @@ def server_config(site: Path, limits: Limits, host: str, port: int) -> uvicorn.C
     )
 
 
-def create_app(site: Path, limits: Limits | None = None) -> ASGIApp:
-    """The whole server as an ASGI app; the query process starts with it and stops with it."""
+def run(config: uvicorn.Config) -> None:
+    """Serve until interrupted."""
+    uvicorn.Server(config).run()
+
+
+def create_app(
+    site: Path, limits: Limits | None = None, rendered: StorePages | None = None
+) -> ASGIApp:
+    """The whole server as an ASGI app; the query process starts with it and stops with it.
+    With ``rendered``, resource pages the site lacks are rendered from the store on request."""
     import mimetypes
 
     for suffix, media_type in MEDIA_TYPES.items():
@@ -1094,7 +1146,7 @@ def create_app(site: Path, limits: Limits | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/sparql", endpoint.handle, methods=["GET", "HEAD", "POST"]),
-            Mount("/", app=Negotiation(site)),
+            Mount("/", app=Negotiation(site, rendered)),
         ],
         middleware=middleware,
         lifespan=lifespan,
