@@ -155,7 +155,7 @@ FLOORS = {
         "persons": 0.82,
         "places": 0.82,
         "events": 0.53,
-        "claims": 0.34,
+        "claims": 0.38,
         "statistics": 0.70,
         "statistics_typed": 0.68,
     },

@@ -490,3 +490,25 @@ def test_casualty_rates_and_refugees_are_typed_apart(tmp_path: Path, reference: 
         ("refugees", 3100000),
         ("idps", 1500000),
     }
+
+
+def test_a_report_repeating_a_charge_against_a_party_makes_one_claim(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """A UN report that says again and again that a party refused makes one claim of it (the
+    first sentence is the evidence); another charge against the same party is another claim."""
+    report = (
+        "Distr. GENERAL\n\nS/1994/222 3 March 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
+        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The Mozambican "
+        "National Resistance Front has refused to allow deminers into the areas it controls.\n\n"
+        "2. The Mozambican National Resistance Front again refused in February to let the teams "
+        "cross the river.\n\n3. The Mozambican National Resistance Front has also intimidated "
+        "the deminers who work near the coast.\n"
+    )
+    claims = found(tmp_path, reference, report)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("United Nations", "Mozambican National Resistance Front"),
+        ("United Nations", "Mozambican National Resistance Front"),
+    ]
+    assert claims[0]["claim"].startswith("The Mozambican National Resistance Front has refused")
+    assert "intimidated" in claims[1]["claim"]

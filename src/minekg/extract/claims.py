@@ -81,6 +81,7 @@ class ClaimFound:
     claimant_key: str | None = None
     accused_keys: list[str | None] = field(default_factory=list)
     law_keys: list[str] = field(default_factory=list)
+    charge: str = ""  # the charge word's stem ("violat", "refus"): repeats of it are one claim
 
 
 def find_claims(
@@ -113,7 +114,8 @@ def find_claims(
     # strong charge near a party's name is a claim of its own.
     state_voice = claimant.kind == "state"
     charges = ACCUSATION if state_voice else CHARGE
-    cues = [m.start() for m in charges.finditer(lower)]
+    charged = {m.start(): m.group() for m in charges.finditer(lower)}
+    cues = list(charged)
     claims: list[ClaimFound] = []
     voiced = own_voice(flat) if publisher is not None else []
     footnotes = sorted(footnotes)
@@ -170,9 +172,27 @@ def find_claims(
                 rules=citations.rules_for(start, end + 3),
                 law=sorted({m.label for m in laws} | set(citations.symbols_for(start, end + 3))),
                 law_keys=sorted({m.key for m in laws if m.key}),
+                charge=charged[at],
             )
         )
-    return claims
+    # A state's letter lists its charges one by one; a report or a member's release by a body
+    # that is no state comes back to the same party's conduct in sentence after sentence.
+    return claims if state_voice else _merge_repeats(claims)
+
+
+def _merge_repeats(claims: list[ClaimFound]) -> list[ClaimFound]:
+    """One claim per claimant, accused and charge: a report that charges the same party with
+    the same conduct ("refused", "violation") in sentence after sentence makes one claim, whose
+    evidence is the first sentence; the rules and law of the repeats are kept with it. Another
+    charge against the same party is a claim of its own."""
+    kept: dict[tuple[str, tuple[str, ...], str], ClaimFound] = {}
+    for claim in claims:
+        first = kept.setdefault((claim.claimant, tuple(claim.accused), claim.charge), claim)
+        if first is not claim:
+            first.rules = sorted(set(first.rules) | set(claim.rules))
+            first.law = sorted(set(first.law) | set(claim.law))
+            first.law_keys = sorted(set(first.law_keys) | set(claim.law_keys))
+    return list(kept.values())
 
 
 def _parties(
