@@ -512,3 +512,23 @@ def test_a_report_repeating_a_charge_against_a_party_makes_one_claim(
     ]
     assert claims[0]["claim"].startswith("The Mozambican National Resistance Front has refused")
     assert "intimidated" in claims[1]["claim"]
+
+
+def test_the_accused_is_the_subject_or_the_passive_agent_not_the_nearest_party(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """ "X's shelling of villages held by Y was a violation" charges X, the subject, though Y
+    stands nearer the charge word; "mines were planted near Y's camps by X" charges X, the
+    agent of the passive."""
+    report = (
+        "Distr. GENERAL\n\nS/1994/333 4 April 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
+        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The National "
+        "Democratic Army's shelling of villages held by the Popular Liberation Front was a "
+        "violation of the Agreement.\n\n2. The Popular Liberation Front reports that new mines "
+        "were planted near its camps by the National Democratic Army.\n"
+    )
+    claims = found(tmp_path, reference, report)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("United Nations", "National Democratic Army"),
+        ("United Nations", "National Democratic Army"),
+    ]

@@ -60,6 +60,7 @@ OWN_VOICE = re.compile(
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
 CARRY_SENTENCES = 1
 PARTY_REACH = 100  # characters between a strong charge and the party it names
+OBJECT_OF = frozenset("on against to with from for of between towards toward".split())
 URL = re.compile(r"https?://\S+")
 GOVERNMENT = re.compile(r"\bthe\s(?:(?P<name>[A-Z][a-z]+)\s)?Government\b")
 LOCATIVE = re.compile(r"\b(?:in|into|inside|within|across|throughout)\s(?:the\s)?$")
@@ -143,7 +144,7 @@ def find_claims(
             speaker = None
             named = [m for m in named if abs(m.start - at) <= PARTY_REACH]
         if named:
-            accused = [min(named, key=lambda m: abs(m.start - at))]
+            accused = [_agent(text, named, at)]
         elif (
             last_accused
             and index - last_accused[0] <= CARRY_SENTENCES
@@ -230,6 +231,22 @@ def _parties(
             if label is not None:
                 parties.append(Mention("organization", label, found.start(), found.end()))
     return sorted(parties, key=lambda m: m.start)
+
+
+def _agent(text: str, named: list[Mention], at: int) -> Mention:
+    """The party a charge is laid on: the agent of a passive after it ("laid by X"), else the
+    subject, the first party before the charge word that is no object of a preposition ("X's
+    attacks on Y were violations" charges X, not Y), else the party nearest the charge word."""
+
+    def after(m: Mention) -> str:
+        words = [w for w in text[max(0, m.start - 24) : m.start].lower().split() if w != "the"]
+        return words[-1] if words else ""
+
+    agents = [m for m in named if m.start > at and after(m) == "by"]
+    if agents:
+        return min(agents, key=lambda m: abs(m.start - at))
+    subjects = [m for m in named if m.start < at and after(m) not in OBJECT_OF]
+    return subjects[0] if subjects else min(named, key=lambda m: abs(m.start - at))
 
 
 def _is_place(text: str, mention: Mention) -> bool:
