@@ -490,3 +490,45 @@ def test_casualty_rates_and_refugees_are_typed_apart(tmp_path: Path, reference: 
         ("refugees", 3100000),
         ("idps", 1500000),
     }
+
+
+def test_a_report_repeating_a_charge_against_a_party_makes_one_claim(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """A UN report that says again and again that a party refused makes one claim of it (the
+    first sentence is the evidence); another charge against the same party is another claim."""
+    report = (
+        "Distr. GENERAL\n\nS/1994/222 3 March 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
+        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The Mozambican "
+        "National Resistance Front has refused to allow deminers into the areas it controls.\n\n"
+        "2. The Mozambican National Resistance Front again refused in February to let the teams "
+        "cross the river.\n\n3. The Mozambican National Resistance Front has also intimidated "
+        "the deminers who work near the coast.\n"
+    )
+    claims = found(tmp_path, reference, report)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("United Nations", "Mozambican National Resistance Front"),
+        ("United Nations", "Mozambican National Resistance Front"),
+    ]
+    assert claims[0]["claim"].startswith("The Mozambican National Resistance Front has refused")
+    assert "intimidated" in claims[1]["claim"]
+
+
+def test_the_accused_is_the_subject_or_the_passive_agent_not_the_nearest_party(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """ "X's shelling of villages held by Y was a violation" charges X, the subject, though Y
+    stands nearer the charge word; "mines were planted near Y's camps by X" charges X, the
+    agent of the passive."""
+    report = (
+        "Distr. GENERAL\n\nS/1994/333 4 April 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
+        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The National "
+        "Democratic Army's shelling of villages held by the Popular Liberation Front was a "
+        "violation of the Agreement.\n\n2. The Popular Liberation Front reports that new mines "
+        "were planted near its camps by the National Democratic Army.\n"
+    )
+    claims = found(tmp_path, reference, report)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("United Nations", "National Democratic Army"),
+        ("United Nations", "National Democratic Army"),
+    ]

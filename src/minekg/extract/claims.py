@@ -60,6 +60,7 @@ OWN_VOICE = re.compile(
 LAW_KEYS = {"international-law", "ihl", "customary-ihl", "ihrl"}
 CARRY_SENTENCES = 1
 PARTY_REACH = 100  # characters between a strong charge and the party it names
+OBJECT_OF = frozenset("on against to with from for of between towards toward".split())
 URL = re.compile(r"https?://\S+")
 GOVERNMENT = re.compile(r"\bthe\s(?:(?P<name>[A-Z][a-z]+)\s)?Government\b")
 LOCATIVE = re.compile(r"\b(?:in|into|inside|within|across|throughout)\s(?:the\s)?$")
@@ -81,6 +82,7 @@ class ClaimFound:
     claimant_key: str | None = None
     accused_keys: list[str | None] = field(default_factory=list)
     law_keys: list[str] = field(default_factory=list)
+    charge: str = ""  # the charge word's stem ("violat", "refus"): repeats of it are one claim
 
 
 def find_claims(
@@ -113,7 +115,8 @@ def find_claims(
     # strong charge near a party's name is a claim of its own.
     state_voice = claimant.kind == "state"
     charges = ACCUSATION if state_voice else CHARGE
-    cues = [m.start() for m in charges.finditer(lower)]
+    charged = {m.start(): m.group() for m in charges.finditer(lower)}
+    cues = list(charged)
     claims: list[ClaimFound] = []
     voiced = own_voice(flat) if publisher is not None else []
     footnotes = sorted(footnotes)
@@ -141,7 +144,7 @@ def find_claims(
             speaker = None
             named = [m for m in named if abs(m.start - at) <= PARTY_REACH]
         if named:
-            accused = [min(named, key=lambda m: abs(m.start - at))]
+            accused = [_agent(text, named, at)]
         elif (
             last_accused
             and index - last_accused[0] <= CARRY_SENTENCES
@@ -170,9 +173,27 @@ def find_claims(
                 rules=citations.rules_for(start, end + 3),
                 law=sorted({m.label for m in laws} | set(citations.symbols_for(start, end + 3))),
                 law_keys=sorted({m.key for m in laws if m.key}),
+                charge=charged[at],
             )
         )
-    return claims
+    # A state's letter lists its charges one by one; a report or a member's release by a body
+    # that is no state comes back to the same party's conduct in sentence after sentence.
+    return claims if state_voice else _merge_repeats(claims)
+
+
+def _merge_repeats(claims: list[ClaimFound]) -> list[ClaimFound]:
+    """One claim per claimant, accused and charge: a report that charges the same party with
+    the same conduct ("refused", "violation") in sentence after sentence makes one claim, whose
+    evidence is the first sentence; the rules and law of the repeats are kept with it. Another
+    charge against the same party is a claim of its own."""
+    kept: dict[tuple[str, tuple[str, ...], str], ClaimFound] = {}
+    for claim in claims:
+        first = kept.setdefault((claim.claimant, tuple(claim.accused), claim.charge), claim)
+        if first is not claim:
+            first.rules = sorted(set(first.rules) | set(claim.rules))
+            first.law = sorted(set(first.law) | set(claim.law))
+            first.law_keys = sorted(set(first.law_keys) | set(claim.law_keys))
+    return list(kept.values())
 
 
 def _parties(
@@ -210,6 +231,22 @@ def _parties(
             if label is not None:
                 parties.append(Mention("organization", label, found.start(), found.end()))
     return sorted(parties, key=lambda m: m.start)
+
+
+def _agent(text: str, named: list[Mention], at: int) -> Mention:
+    """The party a charge is laid on: the agent of a passive after it ("laid by X"), else the
+    subject, the first party before the charge word that is no object of a preposition ("X's
+    attacks on Y were violations" charges X, not Y), else the party nearest the charge word."""
+
+    def after(m: Mention) -> str:
+        words = [w for w in text[max(0, m.start - 24) : m.start].lower().split() if w != "the"]
+        return words[-1] if words else ""
+
+    agents = [m for m in named if m.start > at and after(m) == "by"]
+    if agents:
+        return min(agents, key=lambda m: abs(m.start - at))
+    subjects = [m for m in named if m.start < at and after(m) not in OBJECT_OF]
+    return subjects[0] if subjects else min(named, key=lambda m: abs(m.start - at))
 
 
 def _is_place(text: str, mention: Mention) -> bool:
