@@ -38,8 +38,8 @@ def test_help_imports_no_heavy_library() -> None:
     """What `minekg --help` loads: click and minekg's own light modules, no RDF or NLP stack."""
     probe = (
         "import sys; from minekg.cli import main\n"
-        "heavy = {'rdflib', 'pyshacl_turbo', 'owlready2', 'spacy', 'matplotlib', 'networkx', 'pyvis',"
-        " 'pyoxigraph', 'starlette', 'httpx', 'pydantic'}\n"
+        "heavy = {'rdflib', 'pyshacl_turbo', 'owlready2', 'spacy', 'matplotlib', 'networkx',"
+        " 'pyvis', 'pyoxigraph', 'starlette', 'httpx', 'pydantic'}\n"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
