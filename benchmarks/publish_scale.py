@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scale import RECORDS, ROOT, make_corpus
+from scale import RECORDS, ROOT, make_corpus, table
 
 from minekg import publish, serve
 
@@ -86,14 +86,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=50, help="Pages rendered from the store.")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    rows = {}
-    for size in sizes:
-        rows[size] = measure(size, args.sample)
-        print(f"N = {size:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[size].items()))
-        sys.stdout.flush()
-    print(f"\n{'':28}" + "".join(f"{f'N={size:,}':>12}" for size in sizes))
-    for name in rows[sizes[0]]:
-        print(f"{name:28}" + "".join(f"{rows[size][name]:12.2f}" for size in sizes))
+    rows = table(sizes, lambda size: measure(size, args.sample))
     for size in sizes:
         ratio = rows[size]["ratio one-change/full"]
         print(f"N={size:,}: a one-record publish costs {ratio:.1%} of a full publish")

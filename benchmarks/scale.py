@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -143,21 +144,28 @@ def measure(documents: int, workers: int) -> dict[str, float]:
     return row
 
 
+def table(
+    sizes: list[int], measure_size: Callable[[int], dict[str, float]]
+) -> dict[int, dict[str, float]]:
+    """Measure each size, print its row as it comes, then the table of all; return the rows."""
+    rows = {}
+    for size in sizes:
+        rows[size] = measure_size(size)
+        print(f"N = {size:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[size].items()))
+        sys.stdout.flush()
+    print(f"\n{'':28}" + "".join(f"{f'N={size:,}':>12}" for size in sizes))
+    for name in rows[sizes[0]]:
+        print(f"{name:28}" + "".join(f"{rows[size][name]:12.2f}" for size in sizes))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,1000,10000", help="Comma-separated corpus sizes.")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    rows = {}
-    for size in sizes:
-        rows[size] = measure(size, args.workers)
-        print(f"N = {size:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[size].items()))
-        sys.stdout.flush()
-    names = list(rows[sizes[0]])
-    print(f"\n{'':28}" + "".join(f"{f'N={size:,}':>12}" for size in sizes))
-    for name in names:
-        print(f"{name:28}" + "".join(f"{rows[size][name]:12.2f}" for size in sizes))
+    rows = table(sizes, lambda size: measure(size, args.workers))
     for small, large in zip(sizes, sizes[1:], strict=False):
         ratio = rows[large]["build s"] / rows[small]["build s"]
         growth = f"{ratio:.1f} for {large / small:.0f}x the documents"
