@@ -29,6 +29,15 @@ def found(tmp_path: Path, reference: Reference, text: str) -> dict:
     return extract(reading.read(path), reference).to_gold()
 
 
+def sg_report(symbol: str, date: str, *paragraphs: str) -> str:
+    """A Secretary-General's report on a peace operation: its masthead, then numbered paragraphs."""
+    masthead = (
+        f"Distr. GENERAL\n\n{symbol} {date}\n\nORIGINAL: ENGLISH\n\nREPORT OF THE SECRETARY-"
+        "GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n"
+    )
+    return masthead + "".join(f"{n}. {text}\n\n" for n, text in enumerate(paragraphs, 1))
+
+
 def figures(result: dict) -> list[tuple[str, float, str | None]]:
     return [(s["measure"], s["value"], s.get("qualifier")) for s in result["statistics"]]
 
@@ -497,13 +506,15 @@ def test_a_report_repeating_a_charge_against_a_party_makes_one_claim(
 ) -> None:
     """A UN report that says again and again that a party refused makes one claim of it (the
     first sentence is the evidence); another charge against the same party is another claim."""
-    report = (
-        "Distr. GENERAL\n\nS/1994/222 3 March 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
-        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The Mozambican "
-        "National Resistance Front has refused to allow deminers into the areas it controls.\n\n"
-        "2. The Mozambican National Resistance Front again refused in February to let the teams "
-        "cross the river.\n\n3. The Mozambican National Resistance Front has also intimidated "
-        "the deminers who work near the coast.\n"
+    report = sg_report(
+        "S/1994/222",
+        "3 March 1994",
+        "The Mozambican National Resistance Front has refused to allow deminers into the areas "
+        "it controls.",
+        "The Mozambican National Resistance Front again refused in February to let the teams "
+        "cross the river.",
+        "The Mozambican National Resistance Front has also intimidated the deminers who work "
+        "near the coast.",
     )
     claims = found(tmp_path, reference, report)["claims"]
     assert [(c["claimant"], c["accused"]) for c in claims] == [
@@ -520,12 +531,13 @@ def test_the_accused_is_the_subject_or_the_passive_agent_not_the_nearest_party(
     """ "X's shelling of villages held by Y was a violation" charges X, the subject, though Y
     stands nearer the charge word; "mines were planted near Y's camps by X" charges X, the
     agent of the passive."""
-    report = (
-        "Distr. GENERAL\n\nS/1994/333 4 April 1994\n\nORIGINAL: ENGLISH\n\nREPORT OF THE "
-        "SECRETARY-GENERAL ON THE UNITED NATIONS OPERATION IN MOZAMBIQUE\n\n1. The National "
-        "Democratic Army's shelling of villages held by the Popular Liberation Front was a "
-        "violation of the Agreement.\n\n2. The Popular Liberation Front reports that new mines "
-        "were planted near its camps by the National Democratic Army.\n"
+    report = sg_report(
+        "S/1994/333",
+        "4 April 1994",
+        "The National Democratic Army's shelling of villages held by the Popular Liberation "
+        "Front was a violation of the Agreement.",
+        "The Popular Liberation Front reports that new mines were planted near its camps by the "
+        "National Democratic Army.",
     )
     claims = found(tmp_path, reference, report)["claims"]
     assert [(c["claimant"], c["accused"]) for c in claims] == [
