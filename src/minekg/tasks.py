@@ -211,9 +211,8 @@ def _types(mapped: list[Mapped]) -> dict[bytes, list[tuple[bytes, bytes]]]:
     for m in mapped:
         for line in m.nquads.splitlines():
             if TYPE in line:
-                subject, rest = line.split(TYPE, 1)
-                triple = subject + TYPE + rest.rsplit(b" <", 1)[0] + b" .\n"
-                types.setdefault(subject, []).append((m.key.encode(), triple))
+                subject = line.split(TYPE, 1)[0]
+                types.setdefault(subject, []).append((m.key.encode(), _triple(line)))
     return types
 
 
