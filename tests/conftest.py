@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -121,3 +122,22 @@ def copy_of_project(tmp_path: Path) -> Paths:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
     return Paths(tmp_path / "data", tmp_path / "ontology", tmp_path / "out")
+
+
+def assert_dumps_are_what_rdflib_writes(out: Path) -> None:
+    """minekg writes N-Quads and compacted JSON-LD itself, without rdflib's serializers (issue
+    12: they cost more than the mapping): what it writes must be what they write, to the byte,
+    once put in the dumps' order."""
+    from rdflib import Dataset
+
+    from minekg import dumps
+
+    dataset = Dataset()
+    dataset.parse(out / "minekg.nq", format="nquads")
+    lines = sorted(set(dataset.serialize(format="nquads", encoding="utf-8").splitlines(True)))
+    assert b"".join(lines) == (out / "minekg.nq").read_bytes()
+    context = json.loads((ROOT / "src" / "minekg" / "ontology" / "context.jsonld").read_text())
+    text = dataset.serialize(format="json-ld", context=context["@context"], auto_compact=True)
+    graphs = json.loads(text)["@graph"]
+    expected = dumps.serialize_all(b"", graphs, context["@context"])["minekg.jsonld"]
+    assert expected == (out / "minekg.jsonld").read_bytes()

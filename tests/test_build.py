@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, assert_dumps_are_what_rdflib_writes
 from minekg.cli import main
 from minekg.pipeline import BuildResult, Paths
 
@@ -73,6 +73,10 @@ def test_dumps_load_back_to_the_same_dataset(built: BuildResult, written: Path) 
         assert len(set(loaded.quads())) == expected, name
     union = Graph().parse(written / "minekg.ttl", format="turtle")
     assert len(union) == len({(s, p, o) for s, p, o, _ in built.dataset.quads()})
+
+
+def test_the_dumps_are_what_rdflib_writes(written: Path) -> None:
+    assert_dumps_are_what_rdflib_writes(written)
 
 
 def test_jsonld_uses_the_project_context(written: Path) -> None:

@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from conftest import CORPUS, ROOT, SHARED
+from conftest import CORPUS, ROOT, SHARED, assert_dumps_are_what_rdflib_writes
 from minekg import checks
 from minekg.cli import main
 from minekg.pipeline import Paths, build
@@ -290,6 +290,7 @@ def test_drafts_give_byte_identical_reports_and_dumps(empty_project: Paths) -> N
         outputs.append(out)
     for name in ("minekg.nq", "minekg.trig", "report.txt", "report.ttl", "graph.html"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+    assert_dumps_are_what_rdflib_writes(outputs[0])  # drafts: proposed entities, unknowns
 
 
 def test_a_gazetteer_identifier_links_a_proposed_place_out(copy_of_project: Paths) -> None:

@@ -15,10 +15,10 @@ byte-identical from one build to the next.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -263,15 +263,59 @@ def shared_graphs(reference: Reference, vocabulary: Vocabulary, refs: ReferenceI
     return dataset
 
 
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+class Statements(Protocol):
+    """Where a document is mapped to: a graph of an rdflib dataset, or ``GraphStatements``."""
+
+    def add(self, triple: Triple, /) -> Any: ...
+
+
+@dataclass
+class GraphStatements:
+    """The statements of one named graph, gathered without an rdflib store.
+
+    A build worker maps each document into these: adding to rdflib's in-memory store cost more
+    than the mapping itself, and the worker only writes the statements out (issue 12).
+    """
+
+    name: URIRef
+    triples: set[Triple] = field(default_factory=set)
+
+    def add(self, triple: Triple, /) -> None:
+        self.triples.add(triple)
+
+
 def map_document(
     dataset: Dataset, item: LoadedRecord, refs: ReferenceIRIs, units: dict[str, URIRef]
 ) -> None:
     """One record into its own named graph, and its description into the provenance graph."""
     iris = refs.iris
-    provenance = dataset.graph(iris.graph("provenance"))
     graph = dataset.graph(iris.graph(item.record.key))
+    _map_into(graph, dataset.graph(iris.graph("provenance")), item, refs, units)
+
+
+def document_statements(
+    item: LoadedRecord, refs: ReferenceIRIs, units: dict[str, URIRef]
+) -> tuple[GraphStatements, GraphStatements]:
+    """What ``map_document`` adds: the document graph, and the document's provenance."""
+    iris = refs.iris
+    graph = GraphStatements(iris.graph(item.record.key))
+    provenance = GraphStatements(iris.graph("provenance"))
+    _map_into(graph, provenance, item, refs, units)
+    return graph, provenance
+
+
+def _map_into(
+    graph: Statements,
+    provenance: Statements,
+    item: LoadedRecord,
+    refs: ReferenceIRIs,
+    units: dict[str, URIRef],
+) -> None:
     DocumentMapper(graph, provenance, item.record, refs, units).map()
-    _describe_document_graph(provenance, item, iris)
+    _describe_document_graph(provenance, item, refs.iris)
 
 
 # ---------------------------------------------------------------- reference graph
@@ -429,7 +473,7 @@ def _map_rule(graph: Graph, refs: ReferenceIRIs, rule: Any) -> None:
         graph.add((node, RDFS.seeAlso, URIRef(rule.legacy_url)))
 
 
-def _add_timestamps(graph: Graph, node: URIRef, event: Any) -> None:
+def _add_timestamps(graph: Statements, node: URIRef, event: Any) -> None:
     """SEM time stamps at the precision given: a single date, or a begin and an end."""
     for name, predicate in (
         ("date", SEM.hasTimeStamp),
@@ -468,8 +512,8 @@ class DocumentMapper:
 
     def __init__(
         self,
-        graph: Graph,
-        provenance: Graph,
+        graph: Statements,
+        provenance: Statements,
         record: Record,
         refs: ReferenceIRIs,
         units: dict[str, URIRef],
@@ -832,7 +876,7 @@ def _format_number(value: Decimal) -> str:
 # ---------------------------------------------------------------- provenance graph
 
 
-def _describe_document_graph(graph: Graph, item: LoadedRecord, iris: IRIs) -> None:
+def _describe_document_graph(graph: Statements, item: LoadedRecord, iris: IRIs) -> None:
     """PROV-O for one document graph: what it was derived from, by what, reviewed or not."""
     record = item.record
     node, doc = iris.graph(record.key), iris.document(record.key)

@@ -310,9 +310,8 @@ def _shared_jsonld(context: tasks.MapContext, nquads: bytes) -> list[dict[str, A
     dataset.parse(
         data=b"".join(x for x in nquads.splitlines(True) if x.endswith(marks)), format="nquads"
     )
-    text = dataset.serialize(format="json-ld", context=context.jsonld_context, auto_compact=True)
-    entries: list[dict[str, Any]] = json.loads(text).get("@graph", [])
-    return entries
+    writer = dumps.JsonLdWriter(context.jsonld_context)
+    return [writer.graph(name, dataset.graph(name)) for name in names]  # type: ignore[arg-type]
 
 
 def _union(built: ox.Store) -> ox.Store:

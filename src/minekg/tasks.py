@@ -36,7 +36,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from minekg import checks, mapping
+from minekg import checks, dumps, mapping
 from minekg.inputs import LoadedRecord
 
 BATCH = 25
@@ -181,20 +181,15 @@ def _call(run: Callable[[list[In]], list[Out]], batch: list[In]) -> list[Out]:
 
 def map_batch(context: MapContext, records: list[LoadedRecord]) -> list[Mapped]:
     """Map a batch of records (in a worker process)."""
-    return [_map_one(context, item) for item in records]
+    writer = dumps.JsonLdWriter(context.jsonld_context)
+    return [_map_one(context, writer, item) for item in records]
 
 
-def _map_one(context: MapContext, item: LoadedRecord) -> Mapped:
-    iris = context.refs.iris
-    dataset = mapping.new_dataset(iris.base)
-    mapping.map_document(dataset, item, context.refs, context.units)
-    lines = sorted(set(dataset.serialize(format="nquads", encoding="utf-8").splitlines(True)))
-    text = dataset.serialize(format="json-ld", context=context.jsonld_context, auto_compact=True)
-    name = str(iris.graph(item.record.key))
-    entry: dict[str, Any] = next(
-        (e for e in json.loads(text).get("@graph", []) if e.get("@id") == name), {}
-    )
-    return Mapped(item.record.key, b"".join(lines), entry)
+def _map_one(context: MapContext, writer: dumps.JsonLdWriter, item: LoadedRecord) -> Mapped:
+    graph, provenance = mapping.document_statements(item, context.refs, context.units)
+    lines = sorted({dumps.nquad(t, g.name) for g in (graph, provenance) for t in g.triples})
+    jsonld = writer.graph(graph.name, graph.triples)
+    return Mapped(item.record.key, "".join(lines).encode(), jsonld)
 
 
 def _mapped_json(mapped: Mapped) -> Any:
@@ -229,9 +224,14 @@ def _stubs(m: Mapped, types: dict[bytes, list[tuple[bytes, bytes]]]) -> bytes:
 
 @dataclass(frozen=True)
 class _Shared:
-    """What a worker prepares once per context: the shared graphs as one, and the shapes."""
+    """What a worker prepares once per context: the shared graphs, the shapes.
 
-    triples: bytes  # N-Triples: the union of the ontology, reference and provenance graphs
+    ``store`` holds the shared graphs as one; each document is added to it for its validation
+    and taken out again, so that the 5,000 statements of the reference data are loaded once per
+    worker, not once per document (that load was half the cost of validating one, issue 12).
+    """
+
+    store: ox.Store
     shapes: checks.Shapes
     graph_of: dict[Node, str]
 
@@ -245,11 +245,11 @@ def _shared(context: CheckContext) -> _Shared:
         shared = Dataset()
         shared.parse(data=context.shared, format="nquads")
         _, graph_of = checks.union_of(shared)
-        triples = b"".join(
-            sorted({_triple(line) for line in context.shared.splitlines(True) if line.strip()})
-        )
+        store = ox.Store()
+        lines = {_triple(line) for line in context.shared.splitlines(True) if line.strip()}
+        store.bulk_load(input=b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
         shapes = checks.compile_shapes(Graph().parse(data=context.shapes, format="turtle"))
-        _prepared[context.digest] = _Shared(triples, shapes, graph_of)
+        _prepared[context.digest] = _Shared(store, shapes, graph_of)
     return _prepared[context.digest]
 
 
@@ -273,9 +273,9 @@ def _check_one(item: ToCheck, shared: _Shared) -> list[checks.Finding]:
     document, then the provenance graph.
     """
     quads = list(ox.parse(item.nquads, format=ox.RdfFormat.N_QUADS))
-    data = ox.Store()
-    data.bulk_load(input=shared.triples + item.stubs, format=ox.RdfFormat.N_TRIPLES)
-    data.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    stubs = ox.parse(item.stubs, format=ox.RdfFormat.N_TRIPLES)
+    statements = {ox.Quad(q.subject, q.predicate, q.object) for q in [*quads, *stubs]}
+    added = [q for q in statements if q not in shared.store]
     graph_of = dict(shared.graph_of)
     focus: set[str] = set()
     for q in quads:
@@ -287,7 +287,12 @@ def _check_one(item: ToCheck, shared: _Shared) -> list[checks.Finding]:
             if graph_of.get(URIRef(node.value)) in (None, "provenance"):
                 graph_of[URIRef(node.value)] = name.value.rsplit("/", 1)[-1]
     nodes = [URIRef(node) for node in sorted(focus)]
-    return checks.validate_unit(data, shared.shapes, graph_of, nodes)
+    shared.store.extend(added)
+    try:
+        return checks.validate_unit(shared.store, shared.shapes, graph_of, nodes)
+    finally:
+        for q in added:
+            shared.store.remove(q)
 
 
 def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
@@ -297,8 +302,7 @@ def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
     if hit is not None:
         return [checks.Finding.of_row(row) for row in hit]
     shared = _shared(context)
-    data = ox.Store()
-    data.bulk_load(input=shared.triples, format=ox.RdfFormat.N_TRIPLES)
+    data = shared.store
     nodes = sorted({URIRef(q.subject.value) for q in data if isinstance(q.subject, ox.NamedNode)})
     findings = checks.validate_unit(data, shared.shapes, shared.graph_of, nodes)
     write_cached(cache / "check", key, [f.row() for f in findings])
