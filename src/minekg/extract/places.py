@@ -255,8 +255,16 @@ def find_places(flat: Flat, country_codes: set[str], taken: list[Mention]) -> li
         occupied[mention.start : mention.end] = b"\1" * (mention.end - mention.start)
     found: list[Mention] = []
     labels: dict[str, str] = {}
+    # A report repeats its names ("Battambang", "Phnom Penh") hundreds of times; each distinct
+    # run of capitalised words is looked up in the gazetteer once per document.
+    names_in_run: dict[str, list[tuple[str, int, list[Place]]]] = {}
     for match in NAME_SEQUENCE.finditer(text):
-        for name, start, end, entries in _names_in(match, text, index):
+        run = match.group()
+        if run not in names_in_run:
+            names_in_run[run] = _names_in(run, index)
+        for name, offset, entries in names_in_run[run]:
+            start = match.start() + offset
+            end = start + len(name)
             if _overlaps(occupied, start, end):
                 continue
             place = _choose(entries, country_codes, text, end)
@@ -292,14 +300,13 @@ def find_places(flat: Flat, country_codes: set[str], taken: list[Mention]) -> li
     return found
 
 
-def _names_in(
-    match: re.Match[str], text: str, index: Gazetteer
-) -> list[tuple[str, int, int, list[Place]]]:
-    """The gazetteer names in a run of capitalised words that are the run's own name: after
-    its leading common words ("In Phnom Penh"), and ending it or followed by "Province". A run
-    that goes on is another name ("Sok Sann", "Brussels Declaration", "Rome Peace Treaty"), and
-    a name after a title is a person's ("Prince Sihanouk")."""
-    tokens = list(NON_SPACE.finditer(match.group()))
+def _names_in(run: str, index: Gazetteer) -> list[tuple[str, int, list[Place]]]:
+    """The gazetteer names in a run of capitalised words that are the run's own name, with
+    their offset in the run: after its leading common words ("In Phnom Penh"), and ending it or
+    followed by "Province". A run that goes on is another name ("Sok Sann", "Brussels
+    Declaration", "Rome Peace Treaty"), and a name after a title is a person's ("Prince
+    Sihanouk")."""
+    tokens = list(NON_SPACE.finditer(run))
     starting = first_words()
     for i, token in enumerate(tokens):
         if _is_title(token.group()):
@@ -309,15 +316,14 @@ def _names_in(
                 return []
             continue
         for j in range(min(len(tokens), i + MAX_WORDS), i, -1):
-            name = match.group()[token.start() : tokens[j - 1].end()]
+            name = run[token.start() : tokens[j - 1].end()]
             entries = index.get(fold(name))
             if not entries:
                 continue
-            start = match.start() + token.start()
             rest = " ".join(t.group() for t in tokens[j:])
             if rest and not SUBDIVISION_WORD.match(" " + rest):
                 return []
-            return [(name, start, start + len(name), entries)]
+            return [(name, token.start(), entries)]
         if not is_common(token.group()):
             return []
     return []
