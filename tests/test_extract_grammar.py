@@ -544,3 +544,24 @@ def test_the_accused_is_the_subject_or_the_passive_agent_not_the_nearest_party(
         ("United Nations", "National Democratic Army"),
         ("United Nations", "National Democratic Army"),
     ]
+
+
+def test_a_speech_dates_its_events_from_the_day_it_is_given(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """A month with no year, "last month" and "last night" in a release are read from its date;
+    a past month later in the year is last year's, a future one earlier in the year next year's."""
+    release = (
+        '---\ntitle: "Demining talks"\ndate: "2004-06-15"\ncreators:\n  - "Brown, Ann"\n---\n\n'
+        " MEDIA RELEASE\n\n Demining in Angola\n\n The Minister welcomed the talks. In "
+        "September the Minister visited Angola. Last month she met the "
+        "deminers of Huambo. The next conference will be held in Luanda in March. A public "
+        "meeting in Perth last night backed the appeal.\n"
+    )
+    events = found(tmp_path, reference, release)["events"]
+    assert [(e["type"], e["date"]) for e in events] == [
+        ("visit", "2003-09"),
+        ("meeting", "2004-05"),
+        ("conference", "2005-03"),
+        ("meeting", "2004-06-14"),
+    ]

@@ -376,7 +376,10 @@ def extract(
     # figures about the mine problem.
     figures = [] if meta.type == "treaty" else find_figures(flat, dates, mentions, excluded)
     step("figures")
-    events = find_events(flat, dates, mentions, citations)
+    # A speech or a release dates what it tells of from the day it is given ("in August", "last
+    # night"); a letter's annexes and a report's paragraphs were written on other days.
+    spoken = meta.date if meta.type == "statement" else None
+    events = find_events(flat, dates, mentions, citations, spoken)
     # A treaty states obligations, not claims against a party.
     claimant = None if meta.type == "treaty" else _claimant(meta, mentions, main_state)
     notes = [(f.start, f.end) for f in citations.footnotes]

@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from minekg.extract.citations import Citations
-from minekg.extract.dates import YEAR, DateMention
+from minekg.extract.dates import DAY, MONTH, MONTHS, YEAR, DateMention
 from minekg.extract.entities import Mention
 from minekg.extract.text import Flat, lemma
 
@@ -166,10 +167,17 @@ class Event:
 
 
 def find_events(
-    flat: Flat, dates: list[DateMention], mentions: list[Mention], citations: Citations
+    flat: Flat,
+    dates: list[DateMention],
+    mentions: list[Mention],
+    citations: Citations,
+    today: str | None = None,
 ) -> list[Event]:
+    """The events of the text; ``today``, the document's own date, dates the events a speech
+    or a release tells of by the month alone ("in August", "last month", "last night")."""
     found: list[Event] = []
-    dates, mentions = Positioned(dates), Positioned(mentions)
+    dates = Positioned(_with_spoken(flat, dates, today)) if today else Positioned(dates)
+    mentions = Positioned(mentions)
     for finder in (
         _meetings,
         _recurring,
@@ -560,3 +568,66 @@ def _merge(events: list[Event]) -> list[Event]:
 def _key(name: str) -> str:
     words = re.sub(r"[^a-z0-9 ]", "", name.lower()).split()
     return " ".join(w for w in words if w not in ("the", "of", "a"))
+
+
+SPOKEN = re.compile(
+    rf"\b(?P<d>{DAY})\s(?P<m>{MONTH})(?:\s(?P<rel>this|last|next)\syear)?\b(?!,?\s\d)"
+    rf"|\b(?P<m2>{MONTH})\s(?P<rel2>this|last|next)\syear\b"
+    rf"|\b(?i:in|on|during|since|until|by)\s(?P<m3>{MONTH})\b(?!,?\s\d)"
+    r"|\b(?P<relm>[Ll]ast|[Tt]his|[Nn]ext)\smonth\b"
+    r"|\b(?P<day>today|tonight|this\smorning|yesterday|last\snight)\b"
+)
+FUTURE = re.compile(r"\b(?:will|shall|to\sbe\sheld|due|upcoming|forthcoming)\b")
+DAY_OFFSET = {"today": 0, "tonight": 0, "this morning": 0, "yesterday": -1, "last night": -1}
+
+
+def _with_spoken(flat: Flat, dates: list[DateMention], today: str) -> list[DateMention]:
+    """``dates`` and the dates a speech or a release gives relative to its own: a month with no
+    year is one of the document's year, the year before if it is later in the year and the
+    clause tells of the past ("In August, we called for"), the year after if it is earlier and
+    the clause tells of what will be ("will be held in May"); "14 January this year", "May last
+    year", "last month", "yesterday". One replaces a coarser date it contains ("this year")."""
+    text = flat.text
+    spoken: list[DateMention] = []
+    for match in SPOKEN.finditer(text):
+        value = _spoken_value(match, today, FUTURE.search(text, *flat.sentence_of(match.start())))
+        if value is not None:
+            spoken.append(DateMention(match.start(), match.end(), value))
+    kept = [
+        d
+        for d in dates
+        if not any(
+            s.start <= d.start and d.end <= s.end and len(s.value) > len(d.value) for s in spoken
+        )
+    ]
+    taken = [(d.start, d.end) for d in kept]
+    kept += [s for s in spoken if not any(a < s.end and s.start < b for a, b in taken)]
+    return sorted(kept, key=lambda d: d.start)
+
+
+def _spoken_value(match: re.Match[str], today: str, future: object) -> str | None:
+    year, this_month = int(today[:4]), int(today[5:7]) if len(today) >= 7 else 0
+    if match["day"]:
+        if len(today) < 10:
+            return None
+        day = date.fromisoformat(today) + timedelta(days=DAY_OFFSET[match["day"]])
+        return day.isoformat()
+    if match["relm"]:
+        if not this_month:
+            return None
+        offset = {"last": -1, "this": 0, "next": 1}[match["relm"].lower()]
+        month = this_month + offset
+        year, month = (
+            (year - 1, 12) if month == 0 else (year + 1, 1) if month == 13 else (year, month)
+        )
+        return f"{year:04d}-{month:02d}"
+    month = MONTHS[(match["m"] or match["m2"] or match["m3"]).lower().rstrip(".")]
+    relative = match["rel"] or match["rel2"]
+    if relative:
+        year += {"last": -1, "this": 0, "next": 1}[relative]
+    elif this_month and month > this_month and not future:
+        year -= 1
+    elif this_month and month < this_month and future:
+        year += 1
+    of_month = f"-{int(match['d']):02d}" if match["d"] else ""
+    return f"{year:04d}-{month:02d}{of_month}"
