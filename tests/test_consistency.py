@@ -822,6 +822,17 @@ DECREASE_CASES = [
             Fig("b", "area_cleared_ha", "53081", start="2024", end="2024"),
         ],
     ),
+    # A later figure below several earlier ones is reported once, against the highest.
+    Case(
+        "severalearlier",
+        {"a": "2024-01-10", "b": "2024-03-10", "c": "2024-12-12"},
+        [
+            Fig("a", "area_cleared_ha", "150000"),
+            Fig("b", "area_cleared_ha", "170000"),
+            Fig("c", "area_cleared_ha", "140000"),
+        ],
+        [("severalearlier-c gives 140,000", "less than the 170,000 that severalearlier-b gave")],
+    ),
     # Two closed periods from one start: the one ending later must not be smaller.
     Case(
         "periods",
