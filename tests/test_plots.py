@@ -121,3 +121,30 @@ def test_the_plots_page_shows_every_figure_and_its_numbers(written: Path, figure
             assert (
                 f"<td>{point.when}</td><td>{point.dated_by}</td><td>{point.document}</td>" in html
             )
+
+
+def test_a_plot_with_more_sources_than_labels_can_show_names_them_in_its_table() -> None:
+    """Past a dozen sources the SVG marks every point but labels none (the labels would cover
+    each other); the page's table still names the source of every point."""
+    many = plots.Plot(
+        "area_cleared_ha",
+        "Area cleared",
+        "ha",
+        tuple(
+            plots.Point(
+                datetime.date(2020 + n // 12, n % 12 + 1, 1), Decimal(1000 + n), f"d-{n}", ""
+            )
+            for n in range(plots.LABELLED_SOURCES + 1)
+        ),
+    )
+    drawing = plots.svg(many)
+    root = ET.fromstring(drawing)
+    gids = {element.get("id") for element in root.iter()}
+    assert not any(gid and gid.startswith("point-") for gid in gids)
+    assert "too many to label" in drawing.decode()
+    page = plots.page([many], {"plots/area_cleared_ha.svg": drawing})
+    assert all(f"<td>d-{n}</td>" in page for n in range(plots.LABELLED_SOURCES + 1))
+    few = plots.Plot("area_cleared_ha", "Area cleared", "ha", many.points[:2])
+    assert {"point-d-0-2020-01-01", "point-d-1-2020-02-01"} <= {
+        element.get("id") for element in ET.fromstring(plots.svg(few)).iter()
+    }

@@ -145,37 +145,26 @@ def _when(as_of: object, issued: object) -> tuple[date | None, str]:
     return None, ""
 
 
+# Beyond this many sources a plot shows its points unlabelled and without a legend: a thousand
+# labels cover each other and took a minute to draw at 1,000 documents (issue 12). The table under
+# each plot in plots.html names the source of every point.
+LABELLED_SOURCES = 12
+
+
 def svg(plot: Plot) -> bytes:
     """The plot as a deterministic SVG: a line and markers per source, each point labelled."""
-    colors = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
     with plt.rc_context(STYLE):  # type: ignore[arg-type]
         fig, ax = plt.subplots()
-        stagger = {point: 4 - 11 * (i % 3) for i, point in enumerate(plot.points)}  # near points
-        for index, document in enumerate(plot.documents):
-            points = [p for p in plot.points if p.document == document]
-            ax.plot(
-                [mdates.date2num(p.when) for p in points if p.when],
-                [float(p.value) for p in points],
-                marker="o",
-                color=colors[index % len(colors)],
-                label=document,
-            )
-            for point in points:
-                note = ax.annotate(
-                    point.label + (" (issued)" if point.dated_by == "issued" else ""),
-                    (mdates.date2num(point.when), float(point.value)),  # type: ignore[arg-type]
-                    xytext=(4, stagger[point]),
-                    textcoords="offset points",
-                    fontsize=7,
-                )
-                note.set_gid(f"point-{document}-{point.when}")
+        if len(plot.documents) > LABELLED_SOURCES:
+            _unlabelled(ax, plot)
+        else:
+            _labelled(ax, plot)
         ax.set_title(f"{plot.title}, as stated by each source")
         ax.set_ylabel(plot.unit or plot.measure)
         ax.set_xlabel("date the figure is stated for (as of, else the document's date)")
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
         ax.margins(x=0.45, y=0.15)  # room for the labels right of the last points
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        ax.legend(fontsize=7, loc="upper left")
         if plot.undated:
             fig.text(
                 0.01,
@@ -191,6 +180,53 @@ def svg(plot: Plot) -> bytes:
         fig.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(fig)
     return buffer.getvalue()
+
+
+def _labelled(ax: Any, plot: Plot) -> None:
+    """A line and markers per source, each point labelled with its document."""
+    colors = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
+    stagger = {point: 4 - 11 * (i % 3) for i, point in enumerate(plot.points)}  # near points
+    for index, document in enumerate(plot.documents):
+        points = [p for p in plot.points if p.document == document]
+        ax.plot(
+            [mdates.date2num(p.when) for p in points if p.when],
+            [float(p.value) for p in points],
+            marker="o",
+            color=colors[index % len(colors)],
+            label=document,
+        )
+        for point in points:
+            note = ax.annotate(
+                point.label + (" (issued)" if point.dated_by == "issued" else ""),
+                (mdates.date2num(point.when), float(point.value)),  # type: ignore[arg-type]
+                xytext=(4, stagger[point]),
+                textcoords="offset points",
+                fontsize=7,
+            )
+            note.set_gid(f"point-{document}-{point.when}")
+    ax.legend(fontsize=7, loc="upper left")
+
+
+def _unlabelled(ax: Any, plot: Plot) -> None:
+    """One marker per dated figure, and a note saying where their sources are named."""
+    ax.plot(
+        [mdates.date2num(p.when) for p in plot.points if p.when],
+        [float(p.value) for p in plot.points],
+        linestyle="none",
+        marker="o",
+        markersize=3,
+        alpha=0.6,
+    )
+    ax.text(
+        0.01,
+        0.98,
+        f"{len(plot.points)} figures from {len(plot.documents)} sources, too many to label: "
+        "the table below the plot names the source of each",
+        transform=ax.transAxes,
+        fontsize=7,
+        va="top",
+        gid="unlabelled",
+    )
 
 
 def files(store: ox.Store) -> dict[str, bytes]:

@@ -226,14 +226,22 @@ def _stubs(m: Mapped, types: dict[bytes, list[tuple[bytes, bytes]]]) -> bytes:
 class _Shared:
     """What a worker prepares once per context: the shared graphs, the shapes.
 
-    ``store`` holds the shared graphs as one; each document is added to it for its validation
-    and taken out again, so that the 5,000 statements of the reference data are loaded once per
-    worker, not once per document (that load was half the cost of validating one, issue 12).
+    ``triples`` are the shared graphs as one, in N-Triples. Each batch loads them into a store of
+    its own, and each document is added to it for its validation and taken out again, so that
+    the 5,000 statements of the reference data are loaded once per batch, not once per document
+    (that load was half the cost of validating one, issue 12). Not once per worker: Oxigraph's
+    memory store keeps what was removed, and one store for a thousand documents made every
+    validation read ten times the statements it holds.
     """
 
-    store: ox.Store
+    triples: bytes
     shapes: checks.Shapes
     graph_of: dict[Node, str]
+
+    def store(self) -> ox.Store:
+        store = ox.Store()
+        store.bulk_load(input=self.triples, format=ox.RdfFormat.N_TRIPLES)
+        return store
 
 
 _prepared: dict[str, _Shared] = {}
@@ -245,11 +253,9 @@ def _shared(context: CheckContext) -> _Shared:
         shared = Dataset()
         shared.parse(data=context.shared, format="nquads")
         _, graph_of = checks.union_of(shared)
-        store = ox.Store()
-        lines = {_triple(line) for line in context.shared.splitlines(True) if line.strip()}
-        store.bulk_load(input=b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+        lines = sorted({_triple(line) for line in context.shared.splitlines(True) if line.strip()})
         shapes = checks.compile_shapes(Graph().parse(data=context.shapes, format="turtle"))
-        _prepared[context.digest] = _Shared(store, shapes, graph_of)
+        _prepared[context.digest] = _Shared(b"".join(lines), shapes, graph_of)
     return _prepared[context.digest]
 
 
@@ -261,10 +267,11 @@ def _triple(nquad: bytes) -> bytes:
 def check_batch(context: CheckContext, items: list[ToCheck]) -> list[list[checks.Finding]]:
     """Validate a batch of document graphs (in a worker process)."""
     shared = _shared(context)
-    return [_check_one(item, shared) for item in items]
+    store = shared.store()
+    return [_check_one(item, shared, store) for item in items]
 
 
-def _check_one(item: ToCheck, shared: _Shared) -> list[checks.Finding]:
+def _check_one(item: ToCheck, shared: _Shared, store: ox.Store) -> list[checks.Finding]:
     """The shapes on the nodes a document describes (its graph and its provenance).
 
     The data is the shared graphs, this document's statements and its stubs, in one Oxigraph
@@ -275,7 +282,7 @@ def _check_one(item: ToCheck, shared: _Shared) -> list[checks.Finding]:
     quads = list(ox.parse(item.nquads, format=ox.RdfFormat.N_QUADS))
     stubs = ox.parse(item.stubs, format=ox.RdfFormat.N_TRIPLES)
     statements = {ox.Quad(q.subject, q.predicate, q.object) for q in [*quads, *stubs]}
-    added = [q for q in statements if q not in shared.store]
+    added = [q for q in statements if q not in store]
     graph_of = dict(shared.graph_of)
     focus: set[str] = set()
     for q in quads:
@@ -287,12 +294,12 @@ def _check_one(item: ToCheck, shared: _Shared) -> list[checks.Finding]:
             if graph_of.get(URIRef(node.value)) in (None, "provenance"):
                 graph_of[URIRef(node.value)] = name.value.rsplit("/", 1)[-1]
     nodes = [URIRef(node) for node in sorted(focus)]
-    shared.store.extend(added)
+    store.extend(added)
     try:
-        return checks.validate_unit(shared.store, shared.shapes, graph_of, nodes)
+        return checks.validate_unit(store, shared.shapes, graph_of, nodes)
     finally:
         for q in added:
-            shared.store.remove(q)
+            store.remove(q)
 
 
 def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
@@ -302,7 +309,7 @@ def check_shared(context: CheckContext, cache: Path) -> list[checks.Finding]:
     if hit is not None:
         return [checks.Finding.of_row(row) for row in hit]
     shared = _shared(context)
-    data = shared.store
+    data = shared.store()
     nodes = sorted({URIRef(q.subject.value) for q in data if isinstance(q.subject, ox.NamedNode)})
     findings = checks.validate_unit(data, shared.shapes, shared.graph_of, nodes)
     write_cached(cache / "check", key, [f.row() for f in findings])
@@ -321,10 +328,13 @@ def read_cached(cache: Path, key: str) -> Any:
 
 
 def write_cached(cache: Path, key: str, payload: Any) -> None:
-    """Written to a temporary file and renamed: a build killed halfway leaves no torn entry."""
+    """Written to a temporary file and renamed: a build killed halfway leaves no torn entry.
+
+    ``json.dumps``, not ``json.dump``: only the former uses the C encoder (29 s against a few
+    at 1,000 documents, issue 12)."""
     path = _path(cache, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(payload, file, ensure_ascii=False)
+        file.write(json.dumps(payload, ensure_ascii=False))
     os.replace(temporary, path)
