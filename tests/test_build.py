@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
 from conftest import CORPUS, ROOT, assert_dumps_are_what_rdflib_writes
+from minekg import dumps
 from minekg.cli import main
 from minekg.pipeline import BuildResult, Paths
 
@@ -405,3 +406,27 @@ def test_without_java_the_build_still_builds_and_says_so(
     assert "OWL consistency: not run: HermiT needs Java" in " ".join(result.output.split())
     summary = json.loads((copy_of_project.out / "summary.json").read_text(encoding="utf-8"))
     assert summary["owl_consistent"] is None
+
+
+def test_the_canonical_json_is_json_dumps_with_every_array_sorted() -> None:
+    """The JSON-LD dump's form, built in one pass: the same bytes as sorting each array by the
+    ``json.dumps`` of its members and writing with sorted keys and a one-space indent."""
+
+    def by_json_dumps(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: by_json_dumps(item) for key, item in value.items()}
+        if isinstance(value, list):
+            items = [by_json_dumps(item) for item in value]
+            return sorted(items, key=lambda i: json.dumps(i, sort_keys=True, ensure_ascii=False))
+        return value
+
+    document = {
+        "@graph": [
+            {"@id": "b", "p": [{"@id": "y"}, {"@id": "x"}], "q": 'é"\n'},
+            {"@id": "a", "n": [2, 1.5, None, True], "e": {}, "l": []},
+            {"@id": "ab", "@type": ["T", "S"], "v": {"@value": "1", "@language": "en"}},
+        ],
+        "@context": {"z": "http://z/", "a": {"@id": "http://a/", "@type": "@id"}},
+    }
+    expected = json.dumps(by_json_dumps(document), ensure_ascii=False, indent=1, sort_keys=True)
+    assert dumps.canonical_json(document) == (expected + "\n").encode()

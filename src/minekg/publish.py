@@ -346,8 +346,7 @@ def _written(payload: bytes | None) -> bytes:
 
 def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
     text = graph.serialize(format="json-ld", context=context, auto_compact=True)
-    document = dumps._sorted_json(json.loads(text))
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    return dumps.canonical_json(json.loads(text))
 
 
 def linkable(iri: str) -> str | None:
