@@ -155,7 +155,7 @@ FLOORS = {
         "persons": 0.80,
         "places": 0.81,
         "events": 0.58,
-        "claims": 0.34,
+        "claims": 0.64,
         "statistics": 0.70,
         "statistics_typed": 0.68,
     },

@@ -440,6 +440,85 @@ def test_an_opposition_member_accuses_the_government_and_the_un_a_party(
     ]
 
 
+def member_release(*paragraphs: str) -> str:
+    """An opposition member's media release (invented): front matter, masthead, paragraphs."""
+    head = (
+        '---\ntitle: "Mine action aid"\ndate: "2004-08-10"\ncreators:\n  - "Brown, Peter"\n'
+        '  - "Australian Labor Party"\n---\n\n PETER BROWN M.P. Shadow Minister for Overseas '
+        "Aid\n\n MEDIA RELEASE\n\n Mr Brown spoke in Canberra today.\n\n"
+    )
+    return head + "".join(f" {text}\n\n" for text in paragraphs)
+
+
+def test_a_member_reproaches_the_government_that_has_still_not_acted(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """A reproach ("has still not", "has yet to") and a demand with "should" charge their
+    subject, the government however it is called ("The Keating Government" opening a sentence),
+    as two claims; a state or person named elsewhere in the sentence is not the one charged."""
+    release = member_release(
+        "Peter Brown said that the Australian Government has still not answered the appeal of "
+        "deminers Australia trained in Laos.",
+        '"The Keating Government should act now and fund the survey of Laos," Mr Brown said.',
+    )
+    claims = found(tmp_path, reference, release)["claims"]
+    assert [(c["claimant"], c["accused"], c["quote"][:24]) for c in claims] == [
+        ("Peter Brown", "Australian Government", "Peter Brown said that th"),
+        ("Peter Brown", "Australian Government", '"The Keating Government '),
+    ]
+    yet = member_release(
+        "Mr Brown said the Australian Government has yet to honour Australia’s pledge."
+    )
+    assert [c["accused"] for c in found(tmp_path, reference, yet)["claims"]] == [
+        "Australian Government"
+    ]
+
+
+def test_a_member_calls_on_a_state_to_act(tmp_path: Path, reference: Reference) -> None:
+    """A demand verb charges the party between it and its "to" ("urge our neighbours in
+    Indonesia to", "call on Japan to"), a state even for a claimant that is no state; a
+    demand on no named party ("calls on governments to") is no claim, and a call on a party
+    the release also charges is part of that charge, not a claim of its own."""
+    release = member_release(
+        "Peter Brown today called on the Government to urge our neighbours in Indonesia to "
+        "ban the export of anti-vehicle mines from Australia's region.",
+        "The campaign calls on governments to fund mine risk education.",
+    )
+    claims = found(tmp_path, reference, release)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [("Peter Brown", "Indonesia")]
+    assert claims[0]["quote"].startswith("Peter Brown today called on")
+    both = member_release(
+        "Peter Brown called on the Australian Government to restore Australia's demining budget.",
+        '"It is disappointing that the Australian Government cut the budget," he said.',
+    )
+    claims = found(tmp_path, reference, both)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Peter Brown", "Australian Government")
+    ]
+    assert "disappointing" in claims[0]["quote"]
+
+
+def test_a_state_named_as_an_example_or_the_members_own_party_is_not_accused(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """ "Countries like Angola" names an example, not a party charged; a member's own party
+    named short ("the Labor Party" for the Australian Labor Party) is never the accused."""
+    release = member_release("Mr Brown said the Labor Party must keep its promise to deminers.")
+    assert found(tmp_path, reference, release)["claims"] == []
+    letter = (
+        "Letter dated 3 March 2025 from the Permanent Representative of Georgia to the United "
+        "Nations addressed to the Secretary-General\n\n"
+        "Georgia urges the Russian Federation to hand over the maps of its minefields. The "
+        "Russian Federation has yet to answer. The current rules fail to protect countries like "
+        "Angola.\n"
+    )
+    claims = found(tmp_path, reference, letter)["claims"]
+    assert [(c["claimant"], c["accused"]) for c in claims] == [
+        ("Georgia", "Russian Federation"),
+        ("Georgia", "Russian Federation"),
+    ]
+
+
 def test_a_treaty_states_obligations_not_claims(tmp_path: Path, reference: Reference) -> None:
     text = (
         "Convention on the Prohibition of Mines\n\nPreamble\n\nArticle 1\n\nThe States Parties "

@@ -95,9 +95,14 @@ class Score:
         )
 
 
+APOSTROPHES = str.maketrans("’‘ʼ", "'''")
+
+
 def fold(text: object) -> str:
-    """Case, accent and punctuation folded: "Non-Aligned  Movement" → "non aligned movement"."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    """Case, accent and punctuation folded: "Non-Aligned  Movement" → "non aligned movement".
+    A typographic apostrophe is an apostrophe ("People’s" and "People's" fold alike)."""
+    plain = str(text).translate(APOSTROPHES)
+    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
     if words[:1] == ["the"]:
         words = words[1:]

@@ -62,8 +62,23 @@ CARRY_SENTENCES = 1
 PARTY_REACH = 100  # characters between a strong charge and the party it names
 OBJECT_OF = frozenset("on against to with from for of between towards toward".split())
 URL = re.compile(r"https?://\S+")
-GOVERNMENT = re.compile(r"\bthe\s(?:(?P<name>[A-Z][a-z]+)\s)?Government\b")
+GOVERNMENT = re.compile(r"\b[Tt]he\s(?:(?P<name>[A-Z][a-z]+)\s)?Government\b")
 LOCATIVE = re.compile(r"\b(?:in|into|inside|within|across|throughout)\s(?:the\s)?$")
+EXAMPLE = re.compile(r"\b(?:like|such\sas)\s(?:the\s)?$")  # "conflicts like Cambodia": an example
+# Demands and reproaches: a party called on to act ("calls on X to", "urged X to", "lobby X to"),
+# told what it should do ("X should delay no longer", "X must"), or charged with not having
+# done it ("X has still not responded", "X has yet to"). The party is the addressee or the
+# subject of the cue, never another name in the sentence.
+DEMAND = re.compile(
+    r"\b(?:call(?:s|ed|ing)?\s(?:on|upon|for)|urg(?:e|es|ed|ing)"
+    r"|lobb(?:y|ies|ied|ying)|appeal(?:s|ed|ing)?\sto"
+    r"|persuad(?:e|es|ed|ing))\s(?P<addressee>[^.;:!?“”\"]{1,80}?)"
+    r"(?=\sto\s(?!the\b|a\b|an\b|this\b)[a-z])"
+)  # the "to" is looked ahead at: "called on X to urge Y to" holds two demands
+MODAL = re.compile(r"\s(?:should|must|ought\sto)\s(?!be\sable\b)(?:now\s|also\s|not\s)?[a-z]")
+NOT_YET = re.compile(
+    r"\s(?:still\s)?(?:has|have|had|is|are)\s(?:still\snot|not\syet|yet\sto|still\sto)\b"
+)
 DEMONYM_HEADS = frozenset("forces side occupation prime troops army military".split())
 DEMONYM_PHRASE = re.compile(
     r"\b(\w+)\s(?:armed\sforces|forces|side|occupation|Prime\sMinister|troops|army|military)"
@@ -121,37 +136,57 @@ def find_claims(
     voiced = own_voice(flat) if publisher is not None else []
     footnotes = sorted(footnotes)
     last_accused: tuple[int, Mention] | None = None
+    # A demand's addressee may be any state ("lobby our friends in the United States to"), even
+    # for a body that is no state; the subject of "should" or "has still not" is a party.
+    own = {claimant.label, claimant_org}
+    addressees = sorted(
+        {(m.start, m.label): m for m in parties + voices if m.label not in own}.values(),
+        key=lambda m: m.start,
+    )
+    addressee_starts = [m.start for m in addressees]
     for index, (start, end) in enumerate(flat.sentences):
         if _within(footnotes, start):
             continue
         inside = parties[bisect_left(party_starts, start) : bisect_left(party_starts, end)]
         named = [m for m in inside if m.label != claimant.label and not _is_place(text, m)]
+        demand = _demand(
+            text,
+            start,
+            end,
+            [m for m in inside if m.label not in own],
+            addressees[bisect_left(addressee_starts, start) : bisect_left(addressee_starts, end)],
+        )
         cue = bisect_left(cues, start)
-        if cue == len(cues) or cues[cue] >= end:
+        accused: list[Mention] = []
+        speaker: Mention | None = None
+        if cue < len(cues) and cues[cue] < end:
+            at = cues[cue]
+            charge = charged[at]
+            states = voices[bisect_left(voice_starts, start) : bisect_left(voice_starts, end)]
+            speaker = _accuser(text, states)
+            if speaker is None and reported:
+                speaker = _speaker(text, start, end, states)
+            if speaker is not None and speaker.label != claimant.label:
+                heard = sorted({id(m): m for m in inside + states}.values(), key=lambda m: m.start)
+                named = [m for m in heard if m.label != speaker.label and not _is_place(text, m)]
+            elif not state_voice:
+                speaker = None
+                named = [m for m in named if abs(m.start - at) <= PARTY_REACH]
             if named:
-                last_accused = (index, named[0])
-            continue
-        at = cues[cue]
-        sentence = text[start:end]
-        states = voices[bisect_left(voice_starts, start) : bisect_left(voice_starts, end)]
-        speaker = _accuser(text, states)
-        if speaker is None and reported:
-            speaker = _speaker(text, start, end, states)
-        if speaker is not None and speaker.label != claimant.label:
-            heard = sorted({id(m): m for m in inside + states}.values(), key=lambda m: m.start)
-            named = [m for m in heard if m.label != speaker.label and not _is_place(text, m)]
-        elif not state_voice:
-            speaker = None
-            named = [m for m in named if abs(m.start - at) <= PARTY_REACH]
-        if named:
-            accused = [_agent(text, named, at)]
-        elif (
-            last_accused
-            and index - last_accused[0] <= CARRY_SENTENCES
-            and _any_in(strong, start, end)
-        ):
-            accused = [last_accused[1]]
-        else:
+                accused = [_agent(text, named, at)]
+            elif (
+                last_accused
+                and index - last_accused[0] <= CARRY_SENTENCES
+                and _any_in(strong, start, end)
+            ):
+                accused = [last_accused[1]]
+        elif named:
+            last_accused = (index, named[0])
+        if not accused and demand is not None:
+            at, party, charge = demand
+            accused = [party]
+            speaker = _speaker(text, start, end, voices) if reported else None
+        if not accused:
             continue
         last_accused = (index, accused[0])
         by = speaker or claimant
@@ -160,6 +195,7 @@ def find_claims(
         unique = {m.label: m for m in accused if m.label != by.label}
         if not unique:
             continue
+        sentence = text[start:end]
         laws = laws_named[bisect_left(law_starts, start) : bisect_left(law_starts, end)]
         claims.append(
             ClaimFound(
@@ -173,7 +209,7 @@ def find_claims(
                 rules=citations.rules_for(start, end + 3),
                 law=sorted({m.label for m in laws} | set(citations.symbols_for(start, end + 3))),
                 law_keys=sorted({m.key for m in laws if m.key}),
-                charge=charged[at],
+                charge=charge,
             )
         )
     # A state's letter lists its charges one by one; a report or a member's release by a body
@@ -185,15 +221,24 @@ def _merge_repeats(claims: list[ClaimFound]) -> list[ClaimFound]:
     """One claim per claimant, accused and charge: a report that charges the same party with
     the same conduct ("refused", "violation") in sentence after sentence makes one claim, whose
     evidence is the first sentence; the rules and law of the repeats are kept with it. Another
-    charge against the same party is a claim of its own."""
+    charge against the same party is a claim of its own. A call on a party to act ("called on
+    the Government to restore the aid") beside a charge against it ("has cut the aid") is the
+    remedy of that charge, and part of its claim."""
     kept: dict[tuple[str, tuple[str, ...], str], ClaimFound] = {}
-    for claim in claims:
-        first = kept.setdefault((claim.claimant, tuple(claim.accused), claim.charge), claim)
+    charges = {(c.claimant, tuple(c.accused)): c for c in reversed(claims) if c.charge != "demand"}
+    remedies = [
+        c for c in claims if c.charge == "demand" and (c.claimant, tuple(c.accused)) in charges
+    ]
+    for claim in [c for c in claims if c not in remedies] + remedies:
+        charge = claim.charge
+        if claim in remedies:
+            charge = charges[claim.claimant, tuple(claim.accused)].charge
+        first = kept.setdefault((claim.claimant, tuple(claim.accused), charge), claim)
         if first is not claim:
             first.rules = sorted(set(first.rules) | set(claim.rules))
             first.law = sorted(set(first.law) | set(claim.law))
             first.law_keys = sorted(set(first.law_keys) | set(claim.law_keys))
-    return list(kept.values())
+    return sorted(kept.values(), key=lambda c: c.start)
 
 
 def _parties(
@@ -215,7 +260,7 @@ def _parties(
             state = state_named.get(m.label.rpartition(" of ")[2]) if " of " in m.label else None
             if state is not None:
                 parties.append(Mention("state", state.label, m.start, m.end, state.key))
-            elif claimant.label not in m.label and m.label != own:
+            elif claimant.label not in m.label and not (own and m.label in own):
                 parties.append(m)
     demonyms = _demonyms(states)
     for phrase in flat.near(DEMONYM_HEADS, DEMONYM_PHRASE, 40, 20):
@@ -250,10 +295,33 @@ def _agent(text: str, named: list[Mention], at: int) -> Mention:
 
 
 def _is_place(text: str, mention: Mention) -> bool:
-    """A state named as where something is ("mines in Cambodia") is not a party accused."""
-    return mention.kind == "state" and bool(
-        LOCATIVE.search(text, max(0, mention.start - 12), mention.start)
+    """A state named as where something is ("mines in Cambodia") or as an example ("conflicts
+    like Cambodia", "such as Angola") is not a party accused."""
+    if mention.kind != "state":
+        return False
+    before = max(0, mention.start - 12)
+    return bool(
+        LOCATIVE.search(text, before, mention.start) or EXAMPLE.search(text, before, mention.start)
     )
+
+
+def _demand(
+    text: str, start: int, end: int, subjects: list[Mention], addressees: list[Mention]
+) -> tuple[int, Mention, str] | None:
+    """A demand or reproach in the sentence and the party it is laid on: the first party named
+    between a demand verb and its "to" ("urged Laos to", "call for the Government to"), else a
+    party that is the subject of "should", "must" or "has still not" / "has yet to"."""
+    for found in DEMAND.finditer(text, start, end):
+        first, last = found.span("addressee")
+        named = [m for m in addressees if first <= m.start and m.end <= last]
+        if named:
+            return found.start(), named[0], "demand"
+    for party in subjects:
+        if MODAL.match(text, party.end, end):
+            return party.end, party, "should"
+        if NOT_YET.match(text, party.end, end):
+            return party.end, party, "not yet"
+    return None
 
 
 def _speaker(text: str, start: int, end: int, states: list[Mention]) -> Mention | None:
