@@ -152,7 +152,8 @@ LABELLED_SOURCES = 12
 
 
 def svg(plot: Plot) -> bytes:
-    """The plot as a deterministic SVG: a line and markers per source, each point labelled."""
+    """The plot as a deterministic SVG: labelled source by source, or past ``LABELLED_SOURCES``
+    sources one unlabelled marker per figure."""
     with plt.rc_context(STYLE):  # type: ignore[arg-type]
         fig, ax = plt.subplots()
         if len(plot.documents) > LABELLED_SOURCES:
