@@ -90,6 +90,21 @@ def test_a_changed_shape_revalidates_every_document_and_remaps_none(
     assert _dumps(cached.out) == _dumps(_from_scratch(cached, tmp_path).out)
 
 
+def test_a_record_read_from_the_cache_still_names_the_line_of_its_problem(
+    cached: Paths, tmp_path: Path
+) -> None:
+    """The cache keeps a record's parsed data, not its YAML tree: a problem found on a later
+    build (an author the reference data no longer has) names the same line as with no cache."""
+    _edit(cached.data / "reference" / "persons.yaml", "key: khagan-isayev", "key: k-isayev")
+    with pytest.raises(pipeline.BuildFailed) as from_cache:
+        _build(cached)
+    with pytest.raises(pipeline.BuildFailed) as from_scratch:
+        _build(Paths(cached.data, cached.ontology, tmp_path / "fresh" / "out"))
+    problems = [str(error) for error in from_cache.value.errors]
+    assert problems == [str(error) for error in from_scratch.value.errors]
+    assert any(f"{CALIBER}.yaml:13: document.author" in problem for problem in problems), problems
+
+
 def test_a_torn_cache_entry_is_recomputed_not_served(cached: Paths) -> None:
     before = _dumps(cached.out)
     entries = sorted((pipeline.cache_dir(cached) / "map").rglob("*.json"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ from minekg.errors import InputError, InputErrors, SetupError
 from minekg.records import Evidence, Record
 from minekg.reference import SECTIONS
 
+Reader = Callable[[Path], tuple[Any, yaml.Node | None]]
 KEYED_SECTIONS = ("states", "organizations", "persons", "posts", "places", "instruments", "events")
 
 
@@ -54,8 +55,14 @@ class Reference:
 class LoadedRecord:
     record: Record
     path: Path
-    node: yaml.Node | None
+    tree: yaml.Node | None  # None when the record's data came from the build's cache
     digest: str
+
+    @property
+    def node(self) -> yaml.Node | None:
+        """The record's YAML tree, which only an error needs (for its line): composed again
+        when the data came from the cache."""
+        return self.tree if self.tree is not None else yamlio.load(self.path)[1]
 
 
 def reference_data(directory: Path) -> Reference:
@@ -187,25 +194,41 @@ def _misnamed(directory: Path) -> list[InputError]:
 
 
 def load_records(
-    directory: Path, reference: Reference
+    directory: Path, reference: Reference, read: Reader = yamlio.load
 ) -> tuple[list[LoadedRecord], list[InputError]]:
-    """Load every record; a bad record is reported and left out, the others still load."""
+    """Load every record; a bad record is reported and left out, the others still load.
+
+    ``read`` parses a file; the build's reads from its cache (``tasks.yaml_reader``)."""
     paths = sorted(directory.glob("*.yaml"))
     errors = _misnamed(directory)
     if not paths:
         errors.append(InputError(directory, None, None, "no records (*.yaml) to build"))
     loaded: list[LoadedRecord] = []
+    keys = {p.stem for p in paths}
     for path in paths:
         try:
-            loaded.append(load_record(path, reference, {p.stem for p in paths}))
+            loaded.append(load_record(path, reference, keys, read))
         except InputError as exc:
             errors.append(exc)
     return loaded, errors
 
 
-def load_record(path: Path, reference: Reference, record_keys: set[str]) -> LoadedRecord:
+def load_record(
+    path: Path, reference: Reference, record_keys: set[str], read: Reader = yamlio.load
+) -> LoadedRecord:
     """One record, validated and checked against the reference data and the other records."""
-    data, node = yamlio.load(path)
+    data, node = read(path)
+    try:
+        return _checked(path, data, node, reference, record_keys)
+    except InputError:
+        if node is not None:
+            raise
+        return _checked(path, *yamlio.load(path), reference, record_keys)  # the error's line
+
+
+def _checked(
+    path: Path, data: Any, node: yaml.Node | None, reference: Reference, record_keys: set[str]
+) -> LoadedRecord:
     record = yamlio.validate(Record, data, path, node)
     if record.key != path.stem:
         problem = f"key {record.key!r} must match the file name {path.stem!r}"

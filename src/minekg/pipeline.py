@@ -127,7 +127,8 @@ def build(
         raise BuildFailed(exc.errors, 0, 0, paths.out) from None
     shapes = checks.shape_files(paths.ontology)
     vocabulary = mapping.load_vocabulary(paths.ontology)
-    records, errors = load_records(paths.data / "records", reference)
+    cache = cache_dir(paths)
+    records, errors = load_records(paths.data / "records", reference, tasks.yaml_reader(cache))
     known_measures = vocabulary.units
     for item in records:
         errors += _unknown_measures(item, known_measures)
@@ -136,7 +137,6 @@ def build(
     bad = {error.file for error in errors}
     good = [item for item in records if str(item.path) not in bad]
     map_context, check_context = _contexts(paths, reference, good, vocabulary, base)
-    cache = cache_dir(paths)
     mapped, remapped = tasks.map_all(map_context, good, executor, cache)
     shared_lines = check_context.shared.splitlines(True)
     nquads = b"".join(

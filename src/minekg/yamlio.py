@@ -47,8 +47,13 @@ def round_trip() -> Any:
 
 def load(path: Path) -> tuple[Any, yaml.Node | None]:
     """Parse one YAML file; return its data and its node tree (for line numbers)."""
+    return parse(path, path.read_bytes())
+
+
+def parse(path: Path, content: bytes) -> tuple[Any, yaml.Node | None]:
+    """Parse ``content``, read from ``path`` (which errors name)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, None, None, f"not UTF-8 text ({exc.reason})") from None
     try:
