@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -25,7 +26,7 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def serialize_all(
-    nquads: bytes, jsonld_graphs: list[dict[str, Any]], context: dict[str, Any]
+    nquads: bytes, jsonld_graphs: list[Canonical], context: dict[str, Any]
 ) -> dict[str, bytes]:
     """Every dump as bytes, keyed by file name, from the sorted N-Quads of the build.
 
@@ -67,8 +68,28 @@ def _reading_order(statement: ox.Quad | ox.Triple) -> tuple[str, ...]:
     )
 
 
-def _canonical_jsonld(graphs: list[dict[str, Any]], context: dict[str, Any]) -> bytes:
-    return canonical_json({"@context": context, "@graph": [g for g in graphs if g]})
+GRAPH_DEPTH = 2  # where a named graph stands in the JSON-LD dump: in the document's "@graph"
+
+
+@dataclass(frozen=True, order=True)
+class Canonical:
+    """A named graph's JSON-LD already written in both canonical forms at ``GRAPH_DEPTH``.
+
+    A document's graph is written where it is mapped (a worker) and cached with it, so the dump
+    of the whole corpus only sorts and joins texts: canonicalising 1,000 graphs in the build
+    process took 21 s of every rebuild, a changed record or none (issue 12).
+    """
+
+    compact: str
+    indented: str
+
+    @classmethod
+    def of(cls, graph: dict[str, Any]) -> Canonical:
+        return cls(*_canonical(graph, GRAPH_DEPTH))
+
+
+def _canonical_jsonld(graphs: list[Canonical], context: dict[str, Any]) -> bytes:
+    return canonical_json({"@context": context, "@graph": [g for g in graphs if g.compact != "{}"]})
 
 
 def canonical_json(document: Any) -> bytes:
@@ -84,6 +105,8 @@ def _canonical(value: Any, depth: int) -> tuple[str, str]:
     at every level wrote the deepest values once per level, and ``json.dumps`` with an indent
     encodes in Python: together 52 s of a 1,000-document build (issue 12).
     """
+    if isinstance(value, Canonical):
+        return value.compact, value.indented
     inner = "\n" + " " * (depth + 1)
     if isinstance(value, dict):
         if not value:

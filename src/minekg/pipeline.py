@@ -71,7 +71,7 @@ class BuildResult:
     """
 
     nquads: bytes
-    jsonld_graphs: list[dict[str, Any]]
+    jsonld_graphs: list[dumps.Canonical]
     base: str
     records: list[LoadedRecord]
     verdict: checks.Verdict
@@ -300,7 +300,7 @@ def _jsonld_context(paths: Paths) -> dict[str, Any]:
     return context
 
 
-def _shared_jsonld(context: tasks.MapContext, nquads: bytes) -> list[dict[str, Any]]:
+def _shared_jsonld(context: tasks.MapContext, nquads: bytes) -> list[dumps.Canonical]:
     """JSON-LD of the ontology, reference and provenance graphs (the provenance of every
     document included), the graphs no single document task writes whole."""
     iris = context.refs.iris
@@ -311,7 +311,8 @@ def _shared_jsonld(context: tasks.MapContext, nquads: bytes) -> list[dict[str, A
         data=b"".join(x for x in nquads.splitlines(True) if x.endswith(marks)), format="nquads"
     )
     writer = dumps.JsonLdWriter(context.jsonld_context)
-    return [writer.graph(name, dataset.graph(name)) for name in names]  # type: ignore[arg-type]
+    graphs = [writer.graph(name, dataset.graph(name)) for name in names]  # type: ignore[arg-type]
+    return [dumps.Canonical.of(graph) for graph in graphs]
 
 
 def _union(built: ox.Store) -> ox.Store:

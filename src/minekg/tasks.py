@@ -71,7 +71,7 @@ class Mapped:
 
     key: str
     nquads: bytes
-    jsonld: dict[str, Any]
+    jsonld: dumps.Canonical
 
 
 @dataclass(frozen=True)
@@ -217,16 +217,17 @@ def map_batch(context: MapContext, records: list[LoadedRecord]) -> list[Mapped]:
 def _map_one(context: MapContext, writer: dumps.JsonLdWriter, item: LoadedRecord) -> Mapped:
     graph, provenance = mapping.document_statements(item, context.refs, context.units)
     lines = sorted({dumps.nquad(t, g.name) for g in (graph, provenance) for t in g.triples})
-    jsonld = writer.graph(graph.name, graph.triples)
+    jsonld = dumps.Canonical.of(writer.graph(graph.name, graph.triples))
     return Mapped(item.record.key, "".join(lines).encode(), jsonld)
 
 
 def _mapped_json(mapped: Mapped) -> Any:
-    return {"key": mapped.key, "nquads": mapped.nquads.decode(), "jsonld": mapped.jsonld}
+    jsonld = [mapped.jsonld.compact, mapped.jsonld.indented]
+    return {"key": mapped.key, "nquads": mapped.nquads.decode(), "jsonld": jsonld}
 
 
 def _mapped_of(raw: Any) -> Mapped:
-    return Mapped(raw["key"], raw["nquads"].encode(), raw["jsonld"])
+    return Mapped(raw["key"], raw["nquads"].encode(), dumps.Canonical(*raw["jsonld"]))
 
 
 def _types(mapped: list[Mapped]) -> dict[bytes, list[tuple[bytes, bytes]]]:
