@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from minekg import pipeline
@@ -69,6 +70,36 @@ def test_a_changed_record_redoes_that_document_only(cached: Paths, tmp_path: Pat
     assert (again.computed.mapped, again.computed.checked) == (1, 1)
     assert "3,450" in (cached.out / "report.txt").read_text(encoding="utf-8")
     assert _dumps(cached.out) == _dumps(_from_scratch(cached, tmp_path).out)
+
+
+def _store_statements(out: Path) -> tuple[set[ox.Quad], set[ox.Quad]]:
+    """The statements of ``out/store`` and those of ``out/minekg.nq``."""
+    disk = ox.Store.read_only(str(out / "store"))
+    return set(disk), set(ox.parse(path=out / "minekg.nq", format=ox.RdfFormat.N_QUADS))
+
+
+def _tables(out: Path) -> set[int]:
+    return {path.stat().st_ino for path in (out / "store").glob("*.sst")}
+
+
+def test_a_changed_record_updates_the_last_store_and_it_holds_what_the_dump_holds(
+    cached: Paths,
+) -> None:
+    """The store starts from the last build's (its table files linked, not rewritten) and
+    takes the change; unless out/ was changed by hand, when it is loaded afresh from the dump."""
+    tables = _tables(cached.out)
+    _edit(cached.data / "records" / f"{CALIBER}.yaml", "value: 3460", "value: 3450")
+    _build(cached)
+    in_store, in_dump = _store_statements(cached.out)
+    assert in_store == in_dump and any("3450" in str(q.object) for q in in_store)
+    assert tables & _tables(cached.out)
+    tables = _tables(cached.out)
+    (cached.out / "report.txt").write_text("edited by hand\n", encoding="utf-8")
+    _edit(cached.data / "records" / f"{CALIBER}.yaml", "value: 3450", "value: 3440")
+    _build(cached)
+    in_store, in_dump = _store_statements(cached.out)
+    assert in_store == in_dump and any("3440" in str(q.object) for q in in_store)
+    assert not tables & _tables(cached.out)
 
 
 def test_a_changed_reference_entry_redoes_every_document(cached: Paths, tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ class BuildResult:
     """
 
     nquads: bytes
+    store: ox.Store  # the same statements, in memory
     jsonld_graphs: list[dumps.Canonical]
     base: str
     records: list[LoadedRecord]
@@ -168,6 +169,7 @@ def build(
         raise BuildFailed(sorted(errors, key=str), built_ok, total, paths.out)
     return BuildResult(
         nquads,
+        built,
         _shared_jsonld(map_context, nquads) + [m.jsonld for m in mapped],
         base,
         good,
@@ -214,16 +216,22 @@ def _hidden(path: Path) -> bool:
 def current(paths: Paths, base: str, sources: Path | None, reasoner: bool) -> Current | None:
     """The last build's ``out/`` when nothing it was made from has changed, and nobody has
     changed ``out/`` since (its files' sizes and times are those the build wrote)."""
+    stamp = _last_stamp(paths)
+    if stamp is None or stamp.get("inputs") != inputs_digest(paths, base, sources, reasoner):
+        return None
+    report = (paths.out / "report.txt").read_text(encoding="utf-8").splitlines()
+    return Current(paths.out, report[:2])
+
+
+def _last_stamp(paths: Paths) -> dict[str, Any] | None:
+    """The last build's stamp, if ``out/`` is as that build wrote it (sizes and times)."""
     try:
         stamp = json.loads((cache_dir(paths) / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(stamp, dict) or stamp.get("outputs") != _outputs(paths.out):
         return None
-    if stamp.get("inputs") != inputs_digest(paths, base, sources, reasoner):
-        return None
-    report = (paths.out / "report.txt").read_text(encoding="utf-8").splitlines()
-    return Current(paths.out, report[:2])
+    return stamp
 
 
 def _outputs(out: Path) -> dict[str, list[int]]:
@@ -498,16 +506,16 @@ def write(result: BuildResult, paths: Paths) -> list[Path]:
         + "\n"
     ).encode()
 
-    # The graph page and plots read the dump just made, as `minekg show` reads it from out/.
-    built = store.of_nquads(payloads["minekg.nq"])
-    payloads["graph.html"] = show.page(show.display_graph(show.read_facts(built))).encode()
-    payloads.update(plots.files(built))
+    # The graph page and plots read the statements of the dump, as `minekg show` reads out/.
+    payloads["graph.html"] = show.page(show.display_graph(show.read_facts(result.store))).encode()
+    payloads.update(plots.files(result.store))
+    last = paths.out if _last_stamp(paths) is not None else None
 
     def fill(folder: Path) -> None:
         for name, payload in payloads.items():
             (folder / name).parent.mkdir(exist_ok=True)
             (folder / name).write_bytes(payload)
-        store.write_store(folder / store.STORE, payloads["minekg.nq"])
+        store.write_store(folder / store.STORE, payloads["minekg.nq"], last)
 
     folders.write_atomically(paths.out, fill)
     stamp = json.dumps({"inputs": result.inputs, "outputs": _outputs(paths.out)})

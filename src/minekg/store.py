@@ -11,6 +11,7 @@ that base without saying it again.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,13 +129,45 @@ def base_of(store: ox.Store) -> str | None:
     return None
 
 
-def write_store(folder: Path, nquads: bytes) -> None:
+def write_store(folder: Path, nquads: bytes, last: Path | None = None) -> None:
     """The on-disk store of a build (``out/store/``), written with the dumps and swapped in
-    with them; closed before the swap (pyoxigraph closes a store when it is dropped)."""
+    with them; closed before the swap (pyoxigraph closes a store when it is dropped).
+
+    ``last`` is the last build's folder: when it holds its store and the dump it was made from,
+    the new store starts as Oxigraph's backup of that one (RocksDB's checkpoint: its table files
+    are hard-linked, never copied) and takes only the difference between the two dumps. Loading
+    1.1 million statements afresh took 14 s of every build of 1,000 documents, one record
+    changed or none (issue 12). A difference of more than a tenth of the statements is loaded
+    afresh: removing statements one by one is the slower way there.
+    """
+    if last is not None and _updated(folder, nquads, last):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
     disk = ox.Store(str(folder))
     disk.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     disk.optimize()
     del disk
+
+
+def _updated(folder: Path, nquads: bytes, last: Path) -> bool:
+    """The last build's store, backed up into ``folder`` and brought up to ``nquads``; False
+    when there is none to start from or too much differs (the caller then loads afresh)."""
+    try:
+        before = set((last / DUMP).read_bytes().splitlines(True))
+        after = set(nquads.splitlines(True))
+        gone, new = before - after, after - before
+        if len(gone) + len(new) > len(after) // 10 or not (last / STORE).is_dir():
+            return False
+        ox.Store.read_only(str(last / STORE)).backup(str(folder))
+        disk = ox.Store(str(folder))
+        for quad in ox.parse(b"".join(gone), format=ox.RdfFormat.N_QUADS):
+            disk.remove(quad)
+        disk.extend(ox.parse(b"".join(new), format=ox.RdfFormat.N_QUADS))
+        disk.flush()
+        del disk
+        return True
+    except (OSError, SyntaxError, ValueError):
+        return False
 
 
 def of_nquads(payload: bytes) -> ox.Store:
