@@ -553,7 +553,8 @@ _EMPHASIS = re.compile(
 _LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\((?:[^()\s]|\([^()\s]*\))*\))")
 _ESCAPE = re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!]")
 _SPACED_HYPHEN = re.compile(r"( )-(?=[A-Za-z])")
-_SPACES = re.compile(r" {2,}| +(?=\n)")
+# " {2,}| +(?=\n)", beginning with its literal space so that the engine skips to each space.
+_SPACES = re.compile(r" (?= |\n) *")
 _WORD = re.compile(r"[A-Za-z]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\ufeff]")
 
