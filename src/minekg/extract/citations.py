@@ -49,6 +49,9 @@ RULES = re.compile(
     r"\b[Rr]ules?\s(?P<first>\d{1,3})\b(?P<more>(?:(?:\s?,\s?(?:and\s)?|\s(?:and|to|&)\s|\s?[-–]\s?)"
     r"\d{1,3}\b)*)(?!\s?(?:of\sthe\sRules|of\sprocedure|\.\d))"
 )
+# The first words of RESOLUTIONS, UNESCO_SYMBOL and RULES, where each is tried.
+RESOLUTION_WORD = frozenset({"resolution", "resolutions"})
+RULE_WORD = frozenset({"rule", "rules"})
 IHL_CONTEXT = re.compile(
     r"\b(?:customary|humanitarian\slaw|IHL\b|Red\sCross|ICRC\b|Ibid)", re.IGNORECASE
 )
@@ -129,12 +132,12 @@ def find_citations(flat: Flat) -> Citations:
             continue
         if symbol not in own_names:
             found.append(Cited(match.start(), match.end(), symbol=symbol))
-    for match in RESOLUTIONS.finditer(flat.text):
+    for match in flat.at_words(RESOLUTIONS, RESOLUTION_WORD.__contains__):
         found += _prose_resolutions(flat.text, match)
-    for match in UNESCO_SYMBOL.finditer(flat.text):
+    for match in flat.at_words(UNESCO_SYMBOL, RESOLUTION_WORD.__contains__):
         found.append(Cited(match.start("symbol"), match.end("symbol"), symbol=match["symbol"]))
     if IHL_CONTEXT.search(flat.text):
-        for match in RULES.finditer(flat.text):
+        for match in flat.at_words(RULES, RULE_WORD.__contains__):
             numbers = _rule_numbers(match)
             found += [Cited(match.start(), match.end(), rule=n) for n in numbers]
     found = [_with_footnote(c, footnotes) for c in found]

@@ -27,6 +27,7 @@ NAME = (
 )
 SHORT_TITLES = r"Mr|Mrs|Ms|Dr|Hon|Sir|Dame|Prince|Princess|King|Queen|Sheikh|Judge|Senator"
 TITLED = re.compile(rf"\b(?:{SHORT_TITLES})\.?\s(?P<name>{NAME})")
+SHORT_TITLE = frozenset(SHORT_TITLES.lower().split("|"))  # where TITLED is tried
 POSTS = (
     r"President|Prime\sMinister|Minister|Ambassador|Secretary-General|Secretary|Director"
     r"|Director-General|Chair|Chairperson|Chairman|Spokesperson|spokesperson|Spokesman"
@@ -46,6 +47,7 @@ CAPITALS_MP = re.compile(
     r"|(?:^|¶)\s?(?P<name2>[A-Z]{2,}(?:\s[A-Z]{2,}){1,2})\sM\.?\s?P\.?)(?=[\s¶,]|$)"
 )
 CONTACT = re.compile(r"\b[Cc]ontacts?\s?:")
+CONTACT_WORD = frozenset({"contact", "contacts"})  # where CONTACT is tried
 CONTACT_NAME = re.compile(
     rf"(?:^|[:;¶]|\bor\b|\d)\s*(?P<name>{NAME})\s?(?=\(|,|\s\d|\s[A-Z][a-z]+\s\d)"
 )
@@ -61,7 +63,7 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
     """New persons, and ``mentions`` with any organization that swallowed one of them cut."""
     text = flat.lined
     found: list[Mention] = []
-    for match in TITLED.finditer(text):
+    for match in flat.at_words(TITLED, SHORT_TITLE.__contains__, text):
         _add(found, match["name"], match.start("name"))
     for match in flat.near(POST_WORDS, POST_BEFORE, 90, 80, text):
         _add(found, match["name"], match.start("name"), strict=True)
@@ -70,7 +72,7 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
     for match in CAPITALS_MP.finditer(text):
         group = "name" if match["name"] else "name2"
         _add(found, match[group].title(), match.start(group), len(match[group]))
-    for contact in CONTACT.finditer(text):
+    for contact in flat.at_words(CONTACT, CONTACT_WORD.__contains__, text):
         for match in CONTACT_NAME.finditer(text, contact.end() - 1, contact.end() + CONTACT_REACH):
             _add(found, match["name"], match.start("name"))
     found += _again(text, found)

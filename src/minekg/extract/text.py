@@ -242,9 +242,7 @@ class Flat:
         return start, end
 
 
-def matches_from(
-    pattern: re.Pattern[str], text: str, starts: Iterable[int]
-) -> list[re.Match[str]]:
+def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
     """What ``pattern.finditer(text)`` finds, trying a match only at ``starts`` (ascending),
     which must hold every position where a match can begin; ``pattern`` never matches "".
 
