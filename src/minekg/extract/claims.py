@@ -25,23 +25,54 @@ from minekg.extract.entities import Mention
 from minekg.extract.organizations import BELLIGERENT
 from minekg.extract.text import Flat, lemma
 
-ACCUSATION = re.compile(
-    r"\b(?:refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby|accus"
+ACCUSATIONS = (
+    r"refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby|accus"
     r"|responsib|fail(?:ed|ure|s|ing)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
     r"|illegal|unlawful|deliberate|indiscriminate|accountable|booby|revanchist|enmity|sincerity"
     r"|completely\sfalse|contradict|breach|prohibited|obliges|obligation|impede|war\scrime"
     r"|atrocit|ethnic\scleansing|expelled|inadequate|disappoint|criticis|criticiz|condemn|sabotag"
-    r"|terroris|massacre)"
+    r"|terroris|massacre"
 )
-STRONG = re.compile(
-    r"\b(?:refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
-    r"|impede|responsib|illegal|unlawful|inadequate|sabotag)"
+STRONGS = (
+    r"refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
+    r"|impede|responsib|illegal|unlawful|inadequate|sabotag"
 )
-CHARGE = re.compile(
-    r"\b(?:refus|violat|aggression|planted|booby|fail(?:ed|ure|s|ing)?\sto|failure|impede"
+CHARGES = (
+    r"refus|violat|aggression|planted|booby|fail(?:ed|ure|s|ing)?\sto|failure|impede"
     r"|illegal|unlawful|inadequate|disappoint|criticis|criticiz|condemn|sabotag|intimidat"
-    r"|atrocit|massacre|abduct)"
+    r"|atrocit|massacre|abduct"
 )  # the charges a body that is no state makes: against a party's conduct, not its duties
+ACCUSATION = re.compile(rf"\b(?:{ACCUSATIONS})")
+STRONG = re.compile(rf"\b(?:{STRONGS})")
+CHARGE = re.compile(rf"\b(?:{CHARGES})")
+FIRST_LETTERS = re.compile(r"(?:\\b)?([a-z]+)")
+
+
+def _stems(alternatives: str) -> tuple[str, ...]:
+    """The letters each alternative begins with ("fail" of "fail(?:ed|s)?\\sto", "den" of
+    "\\bden(?:y|ied)\\b"): every match begins a word that starts with one of them, so a
+    pattern of these alternatives is tried only at such words (see Flat.at_words)."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(alternatives):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(alternatives[start:at])
+            start = at + 1
+    stems = [FIRST_LETTERS.match(part) for part in [*parts, alternatives[start:]]]
+    if not all(stems):
+        raise ValueError(f"an alternative that begins with no letter: {alternatives}")
+    return tuple(stem[1] for stem in stems if stem)
+
+
+STEMS = {ACCUSATION: _stems(ACCUSATIONS), STRONG: _stems(STRONGS), CHARGE: _stems(CHARGES)}
+
+
+def _cues(flat: Flat, pattern: re.Pattern[str], lower: str) -> list[re.Match[str]]:
+    """The matches of a pattern of ``STEMS`` in the lower-case text (URLs blanked)."""
+    stems = STEMS[pattern]
+    return flat.at_words(pattern, lambda word: word.startswith(stems), lower)
+
+
 ACCUSER = re.compile(
     r"(?:[’']s\s(?:government|authorities|foreign\sministry|delegation)\s)?\s?(?:also\s)?"
     r"(?P<verb>[a-z]+)\b"
@@ -125,12 +156,12 @@ def find_claims(
     laws_named = [m for m in mentions if m.key in LAW_KEYS]
     law_starts = [m.start for m in laws_named]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
-    strong = [m.start() for m in STRONG.finditer(lower)]
+    strong = [m.start() for m in _cues(flat, STRONG, lower)]
     # A body that is no state speaks of parties at length (a UN report on a mission): only a
     # strong charge near a party's name is a claim of its own.
     state_voice = claimant.kind == "state"
     charges = ACCUSATION if state_voice else CHARGE
-    charged = {m.start(): m.group() for m in charges.finditer(lower)}
+    charged = {m.start(): m.group() for m in _cues(flat, charges, lower)}
     cues = list(charged)
     claims: list[ClaimFound] = []
     voiced = own_voice(flat) if publisher is not None else []

@@ -182,13 +182,16 @@ class Flat:
         """What ``pattern.finditer(text)`` finds, for a pattern whose every match begins a word
         (a word boundary, then a letter) that ``wanted`` accepts in lower case: a match is only
         tried where such a word begins. ``text`` is this text or one of the same length whose
-        words begin where this text's do (``lined``, a lower-case copy).
+        words are this text's or their first letters (``lined``, a lower-case copy, one with
+        URLs blanked), else it is searched whole.
 
         A case-insensitive pattern matches "ı", "İ", "ſ" and "K" for i, s and k, which the
-        word index does not: a text with one of them is searched whole.
+        word index does not: a text with one of them is searched whole too.
         """
         text = self.text if text is None else text
-        if pattern.flags & re.IGNORECASE and CASE_FOLDED.search(self.text):
+        if len(text) != len(self.text) or (
+            pattern.flags & re.IGNORECASE and CASE_FOLDED.search(self.text)
+        ):
             return list(pattern.finditer(text))
         return matches_from(pattern, text, self.words_where(wanted))
 
