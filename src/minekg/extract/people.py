@@ -19,7 +19,7 @@ from nameparser.config import CONSTANTS
 
 from minekg.extract.entities import ORGANIZATION_HEAD, Mention, SpanIndex
 from minekg.extract.places import is_common
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, matches_from
 
 NAME = (
     r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?"
@@ -46,6 +46,7 @@ CAPITALS_MP = re.compile(
     r"(?:\b(?:HON\.?|Hon\.?)\s(?P<name>[A-Z]{2,}(?:\s[A-Z]{2,}){1,2})"
     r"|(?:^|¶)\s?(?P<name2>[A-Z]{2,}(?:\s[A-Z]{2,}){1,2})\sM\.?\s?P\.?)(?=[\s¶,]|$)"
 )
+LINE_MARK = re.compile("¶")
 CONTACT = re.compile(r"\b[Cc]ontacts?\s?:")
 CONTACT_WORD = frozenset({"contact", "contacts"})  # where CONTACT is tried
 CONTACT_NAME = re.compile(
@@ -69,7 +70,7 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
         _add(found, match["name"], match.start("name"), strict=True)
     for match in flat.near(SAID_WORDS, SAID, 60, 10, text):
         _add(found, match["name"], match.start("name"), strict=True)
-    for match in CAPITALS_MP.finditer(text):
+    for match in _capitals_mp(flat, text):
         group = "name" if match["name"] else "name2"
         _add(found, match[group].title(), match.start(group), len(match[group]))
     for contact in flat.at_words(CONTACT, CONTACT_WORD.__contains__, text):
@@ -87,6 +88,14 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
         )
     ]
     return _unique(new), kept.items
+
+
+def _capitals_mp(flat: Flat, text: str) -> list[re.Match[str]]:
+    """What ``CAPITALS_MP.finditer(text)`` finds, tried only where it can begin: at the word
+    "Hon", at the start of the text or at a line's "¶"."""
+    starts = [0, *(m.start() for m in LINE_MARK.finditer(text))]
+    starts += flat.words_where("hon".__eq__)
+    return matches_from(CAPITALS_MP, text, sorted(set(starts)))
 
 
 def with_author(mentions: list[Mention], flat: Flat, author: str | None) -> list[Mention]:

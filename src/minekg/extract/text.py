@@ -156,9 +156,9 @@ class Flat:
             for token, start in zip(lowers, starts, strict=True):
                 if token.isalpha() and token.isascii():
                     index[token].append(start)
-                else:
-                    for word, at in zip(*_split_at(WORD_GROUP, token)[:2], strict=True):
-                        index[word].append(start + at)
+                elif len(token) > 1 and not token.isdigit():  # else no letter a to z
+                    for word in WORD.finditer(token):
+                        index[word.group()].append(start + word.start())
             return dict(index)
         # a letter whose lower case is longer ("İ") stays as it is
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
@@ -189,11 +189,13 @@ class Flat:
         word index does not: a text with one of them is searched whole too.
         """
         text = self.text if text is None else text
-        if len(text) != len(self.text) or (
-            pattern.flags & re.IGNORECASE and CASE_FOLDED.search(self.text)
-        ):
+        if len(text) != len(self.text) or (pattern.flags & re.IGNORECASE and self._case_folded):
             return list(pattern.finditer(text))
         return matches_from(pattern, text, self.words_where(wanted))
+
+    @cached_property
+    def _case_folded(self) -> bool:
+        return CASE_FOLDED.search(self.text) is not None
 
     def near(
         self,
