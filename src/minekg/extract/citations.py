@@ -132,12 +132,12 @@ def find_citations(flat: Flat) -> Citations:
             continue
         if symbol not in own_names:
             found.append(Cited(match.start(), match.end(), symbol=symbol))
-    for match in flat.at_words(RESOLUTIONS, RESOLUTION_WORD.__contains__):
+    for match in flat.at_words(RESOLUTIONS, RESOLUTION_WORD):
         found += _prose_resolutions(flat.text, match)
-    for match in flat.at_words(UNESCO_SYMBOL, RESOLUTION_WORD.__contains__):
+    for match in flat.at_words(UNESCO_SYMBOL, RESOLUTION_WORD):
         found.append(Cited(match.start("symbol"), match.end("symbol"), symbol=match["symbol"]))
     if IHL_CONTEXT.search(flat.text):
-        for match in flat.at_words(RULES, RULE_WORD.__contains__):
+        for match in flat.at_words(RULES, RULE_WORD):
             numbers = _rule_numbers(match)
             found += [Cited(match.start(), match.end(), rule=n) for n in numbers]
     found = [_with_footnote(c, footnotes) for c in found]

@@ -269,7 +269,7 @@ def _signings(
             if m.kind in ("state", "organization")
         ]
         events.append(event)
-    for match in flat.at_words(DATED_STATEMENT, STATEMENT_FIRST.__contains__):
+    for match in flat.at_words(DATED_STATEMENT, STATEMENT_FIRST):
         date = _date_at(dates, match.end())
         if date:
             name = text[match.start() : date.end]
@@ -293,7 +293,7 @@ def _adoptions(
             if date:
                 name = f"Adoption of resolution {cited.symbol}"
                 events.append(Event("resolution_adoption", name, cited.start, date.end, date.value))
-    for match in flat.at_words(ISSUANCE, ISSUED_WORD.__contains__):
+    for match in flat.at_words(ISSUANCE, ISSUED_WORD):
         date = _date_at(dates, match.end())
         if date:
             sentence = flat.sentence_of(match.start())
@@ -310,7 +310,7 @@ def _courts(
     for match in flat.near(COURT_WORD, COURT, 50, 100):
         event = Event("court_decision", f"{match['court']} decision", match.start(), match.end())
         events.append(_with_details(flat, event, dates, mentions, anywhere=True))
-    for match in flat.at_words(PROCEEDINGS, INSTITUTED_WORD.__contains__):
+    for match in flat.at_words(PROCEEDINGS, INSTITUTED_WORD):
         sentence = flat.sentence_of(match.start())
         inside = _in_sentence(flat, mentions, match.start())
         states = [m for m in inside if m.kind == "state"]

@@ -257,7 +257,7 @@ def find_figures(
         figure = _figure(flat, match, dates, places, main_state, date_starts, place_starts)
         if figure is not None:
             figures.append(figure)
-    for match in flat.at_words(FRACTION, lambda word: word in FRACTION_FIRST):
+    for match in flat.at_words(FRACTION, FRACTION_FIRST):
         sentence = flat.sentence_of(match.start())
         after = _clause_after(text, match.end(), sentence[1])
         noun = re.match(r"(?:of\s)?(?:the\s|these\s|those\s|all\s)?([a-z]+)", after)
@@ -285,7 +285,7 @@ def _numbers(flat: Flat) -> list[re.Match[str]]:
     characters before one where a currency ("US$ ", "EUR ") or "a hundred" begins."""
     text = flat.text
     anchors = [m.start() for m in DIGITS.finditer(text)]
-    anchors += flat.words_where(lambda word: word in WORD_VALUES)
+    anchors += flat.words_where(WORD_VALUES.keys())
     starts = {
         start
         for at in anchors

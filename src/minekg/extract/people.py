@@ -64,7 +64,7 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
     """New persons, and ``mentions`` with any organization that swallowed one of them cut."""
     text = flat.lined
     found: list[Mention] = []
-    for match in flat.at_words(TITLED, SHORT_TITLE.__contains__, text):
+    for match in flat.at_words(TITLED, SHORT_TITLE, text):
         _add(found, match["name"], match.start("name"))
     for match in flat.near(POST_WORDS, POST_BEFORE, 90, 80, text):
         _add(found, match["name"], match.start("name"), strict=True)
@@ -73,10 +73,10 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
     for match in _capitals_mp(flat, text):
         group = "name" if match["name"] else "name2"
         _add(found, match[group].title(), match.start(group), len(match[group]))
-    for contact in flat.at_words(CONTACT, CONTACT_WORD.__contains__, text):
+    for contact in flat.at_words(CONTACT, CONTACT_WORD, text):
         for match in CONTACT_NAME.finditer(text, contact.end() - 1, contact.end() + CONTACT_REACH):
             _add(found, match["name"], match.start("name"))
-    found += _again(text, found)
+    found += _again(flat, found)
     persons = SpanIndex(found)
     kept = SpanIndex([_cut(m, persons) for m in mentions])
     new = [
@@ -94,7 +94,7 @@ def _capitals_mp(flat: Flat, text: str) -> list[re.Match[str]]:
     """What ``CAPITALS_MP.finditer(text)`` finds, tried only where it can begin: at the word
     "Hon", at the start of the text or at a line's "¶"."""
     starts = [0, *(m.start() for m in LINE_MARK.finditer(text))]
-    starts += flat.words_where("hon".__eq__)
+    starts += flat.words_where({"hon"})
     return matches_from(CAPITALS_MP, text, sorted(set(starts)))
 
 
@@ -105,7 +105,7 @@ def with_author(mentions: list[Mention], flat: Flat, author: str | None) -> list
     at = flat.text.find(author)
     start = at if at >= 0 else 0
     author_mention = Mention("person", author, start, start + len(author))
-    again = _again(flat.lined, [author_mention])
+    again = _again(flat, [author_mention])
     index = SpanIndex(mentions)
     taken = [m for m in again if not index.overlapping(m.start, m.end)]
     return sorted([*mentions, author_mention, *taken], key=lambda m: (m.start, m.end))
@@ -132,7 +132,7 @@ def _add(
     found.append(Mention("person", name, start, start + (length or len(name))))
 
 
-def _again(text: str, persons: list[Mention]) -> list[Mention]:
+def _again(flat: Flat, persons: list[Mention]) -> list[Mention]:
     """ "Mr Rudd", "Dr Sullivan" after the full name: the same person, by title and surname."""
     surnames = {p.label.split()[-1]: p.label for p in persons}
     if not surnames:
@@ -142,7 +142,7 @@ def _again(text: str, persons: list[Mention]) -> list[Mention]:
     )
     return [
         Mention("person", surnames[m["surname"]], m.start(), m.end())
-        for m in pattern.finditer(text)
+        for m in flat.at_words(pattern, SHORT_TITLE, flat.lined)
     ]
 
 

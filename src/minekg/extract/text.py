@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
@@ -157,8 +158,8 @@ class Flat:
                 if token.isalpha() and token.isascii():
                     index[token].append(start)
                 elif len(token) > 1 and not token.isdigit():  # else no letter a to z
-                    for word in WORD.finditer(token):
-                        index[word.group()].append(start + word.start())
+                    for letters in WORD.finditer(token):
+                        index[letters.group()].append(start + letters.start())
             return dict(index)
         # a letter whose lower case is longer ("İ") stays as it is
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
@@ -167,20 +168,22 @@ class Flat:
             index[word].append(start)
         return dict(index)
 
-    def words_where(self, wanted: Callable[[str], bool]) -> list[int]:
-        """Where the words (lower case, letters only) that ``wanted`` accepts start, in order:
-        each distinct word is asked once, not each occurrence."""
+    def words_where(self, wanted: Callable[[str], bool] | AbstractSet[str]) -> list[int]:
+        """Where the words (lower case, letters only) that ``wanted`` accepts (or holds)
+        start, in order: each distinct word is asked once, not each occurrence."""
         index = self._words
+        if isinstance(wanted, AbstractSet):
+            return sorted(chain.from_iterable(index[w] for w in index.keys() & wanted))
         return sorted(chain.from_iterable(index[w] for w in index if wanted(w)))
 
     def at_words(
         self,
         pattern: re.Pattern[str],
-        wanted: Callable[[str], bool],
+        wanted: Callable[[str], bool] | AbstractSet[str],
         text: str | None = None,
     ) -> list[re.Match[str]]:
         """What ``pattern.finditer(text)`` finds, for a pattern whose every match begins a word
-        (a word boundary, then a letter) that ``wanted`` accepts in lower case: a match is only
+        (a word boundary, then a letter) that ``wanted`` accepts or holds in lower case: one is only
         tried where such a word begins. ``text`` is this text or one of the same length whose
         words are this text's or their first letters (``lined``, a lower-case copy, one with
         URLs blanked), else it is searched whole.
