@@ -20,14 +20,14 @@ import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
 from itertools import accumulate, chain
 
-from minekg.reading import SourceText
+from minekg.reading import SourceText, matches_from
 
 SENTENCE_REACH = 600
 CASE_FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")  # İ ı ſ K: i, s, k when case is ignored
@@ -248,26 +248,6 @@ class Flat:
         if end <= start:
             end = min(start + 1, len(self.text))
         return start, end
-
-
-def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
-    """What ``pattern.finditer(text)`` finds, trying a match only at ``starts`` (ascending),
-    which must hold every position where a match can begin; ``pattern`` never matches "".
-
-    A pattern that opens with an assertion ("\\b", a look-behind) gives the regex engine no
-    first character to skip ahead to, so a search tries a match at every position of the text;
-    a cheap scan for where a match can begin and a match only there find the same matches, in
-    a fraction of the time.
-    """
-    found = []
-    position = 0
-    for start in starts:
-        if start >= position:
-            match = pattern.match(text, start)
-            if match is not None:
-                found.append(match)
-                position = match.end()
-    return found
 
 
 def _split_at(pattern: re.Pattern[str], text: str) -> tuple[list[str], list[int], list[int]]:
