@@ -151,15 +151,21 @@ class Flat:
         lower = self._lower
         if len(lower) == len(self.text):
             # The lower-case tokens hold every run of letters whole (a token ends where a
-            # character that is no letter stands), and most tokens are one: read them rather
-            # than split the whole text again.
+            # character that is no letter stands), and most tokens are one: index them rather
+            # than split the whole text again, then let each distinct token that is not a word
+            # of letters a to z ("mine-action", "2024", ",") give way to the words in it.
             _, starts, _, lowers = self.tokens
             for token, start in zip(lowers, starts, strict=True):
-                if token.isalpha() and token.isascii():
-                    index[token].append(start)
-                elif len(token) > 1 and not token.isdigit():  # else no letter a to z
-                    for letters in WORD.finditer(token):
-                        index[letters.group()].append(start + letters.start())
+                index[token].append(start)
+            added: set[str] = set()
+            for token in [t for t in index if not (t.isalpha() and t.isascii())]:
+                inside = [(m.group(), m.start()) for m in WORD.finditer(token)]
+                for start in index.pop(token):
+                    for word, at in inside:
+                        index[word].append(start + at)
+                        added.add(word)
+            for word in added:
+                index[word].sort()
             return dict(index)
         # a letter whose lower case is longer ("İ") stays as it is
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
