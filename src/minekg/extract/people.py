@@ -46,7 +46,6 @@ CAPITALS_MP = re.compile(
     r"(?:\b(?:HON\.?|Hon\.?)\s(?P<name>[A-Z]{2,}(?:\s[A-Z]{2,}){1,2})"
     r"|(?:^|¶)\s?(?P<name2>[A-Z]{2,}(?:\s[A-Z]{2,}){1,2})\sM\.?\s?P\.?)(?=[\s¶,]|$)"
 )
-LINE_MARK = re.compile("¶")
 CONTACT = re.compile(r"\b[Cc]ontacts?\s?:")
 CONTACT_WORD = frozenset({"contact", "contacts"})  # where CONTACT is tried
 CONTACT_NAME = re.compile(
@@ -93,8 +92,7 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
 def _capitals_mp(flat: Flat, text: str) -> list[re.Match[str]]:
     """What ``CAPITALS_MP.finditer(text)`` finds, tried only where it can begin: at the word
     "Hon", at the start of the text or at a line's "¶"."""
-    starts = [0, *(m.start() for m in LINE_MARK.finditer(text))]
-    starts += flat.words_where({"hon"})
+    starts = flat.line_marks + flat.words_where({"hon"})
     return matches_from(CAPITALS_MP, text, sorted(set(starts)))
 
 

@@ -35,6 +35,7 @@ CASE_FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")  # İ ı ſ K: i, s, k wh
 # so that the regex engine skips to each whitespace character instead of trying every position.
 WHITESPACE = re.compile(r"\s(?:(?<! )|\s)\s*")
 WORD = re.compile(r"[a-z]+")
+LINE_MARK = re.compile("¶")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
 WORD_GROUP = re.compile(f"({WORD.pattern})")
 TOKEN_GROUP = re.compile(f"({TOKEN.pattern})")
@@ -90,6 +91,12 @@ class Flat:
         for offset in self.line_breaks:
             chars[offset] = "¶"
         return "".join(chars)
+
+    @cached_property
+    def line_marks(self) -> list[int]:
+        """0 and where each "¶" of ``lined`` stands: where a pattern of ``(?:^|¶)`` can
+        begin, the only places :func:`matches_from` need try it."""
+        return [0, *(m.start() for m in LINE_MARK.finditer(self.lined))]
 
     @cached_property
     def tokens(self) -> tuple[list[str], list[int], list[int], list[str]]:
