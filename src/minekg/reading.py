@@ -576,7 +576,7 @@ _EMPHASIS = re.compile(
     r"(?<![\w*\\])(\*\*|__|\*)(?=[^\s*_])((?:(?!\n\n)[^*_])+?)(?<=[^\s*\\])(\1)(?![\w*])"
 )
 _LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\((?:[^()\s]|\([^()\s]*\))*\))")
-_MARKS = re.compile(r"[*_]")  # what an emphasis begins with
+_MARKS = re.compile(r"[*_][*_]*")  # a run of marks, the first of which an emphasis begins with
 _LINK_BEGINS = re.compile(r"[!\[]")  # what a link begins with
 _ESCAPE = re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!]")
 _SPACED_HYPHEN = re.compile(r"( )-(?=[A-Za-z])")

@@ -22,7 +22,7 @@ from typing import Any
 from minekg.extract.citations import Citations
 from minekg.extract.dates import DAY, MONTH, MONTHS, YEAR, DateMention
 from minekg.extract.entities import Mention
-from minekg.extract.text import Flat, lemma
+from minekg.extract.text import Flat, capitals_before, lemma, matches_from
 
 ORDINAL_NUMBERS = {
     "first": 1,
@@ -78,6 +78,7 @@ RECURRING = re.compile(
     rf"(?:on|of)\s(?:[A-Z][\w\-]*\s?(?:on\s|of\s|and\s)?){{1,6}})[^.]{{0,60}}?\bin\s"
     rf"(?P<years>{YEAR}(?:(?:,\s|\sand\s){YEAR})+)"
 )
+RECURRING_HEAD = re.compile("Conferences|Meetings|Summits")  # after RECURRING's 1 to 3 words
 THEMED = re.compile(
     r"\b(?P<name>(?:[Ss]pecial|[Ii]nternational|[Rr]egional|[Gg]lobal)\s(?:[Cc]onference|[Ss]ummit"
     r"|[Mm]eeting|[Ww]orkshop|[Ff]orum))(?:\s[^“\".;]{0,40}?)?\s(?:on\s(?:the\s)?(?:theme\s)?)?"
@@ -233,7 +234,8 @@ def _recurring(
     flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
 ) -> list[Event]:
     events: list[Event] = []
-    for match in RECURRING.finditer(flat.text):
+    starts = capitals_before(flat.text, RECURRING_HEAD, 3)
+    for match in matches_from(RECURRING, flat.text, starts):
         singular = match["head"][:-1]
         topic = _trim_name(match["topic"])
         for year in re.findall(YEAR, match["years"]):

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from minekg.evaluate import SPELLING_SIMILARITY, fold
 from minekg.extract.entities import Mention, SpanIndex
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, capitals_before, matches_from
 from minekg.inputs import Reference
 
 HEADS = r"Convention|Protocol|Treaty|Declaration|Agreements?|Accords?|Charter|Code|Law"
@@ -26,6 +26,7 @@ TITLED = re.compile(
     rf"|(?:{HEADS})\s(?:on|of|for|relating\sto|concerning)\s(?:the\s)?{WORD}"
     rf"(?:,\s{WORD}|\s(?:{WORD}|{LINK}|\d{{1,2}}|[A-Z][a-z]+-[a-z]+)){{0,30}})"
 )
+HEAD = re.compile(HEADS)  # after TITLED's 1 to 3 words, or where it begins
 LEADING = re.compile(r"^(?:The|This|That|Each|Any|Such|Our|Its|Their|In|Under|Of|By)\s")
 
 
@@ -42,7 +43,8 @@ def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) 
     linked: dict[str, tuple[str | None, str | None]] = {}
     taken = SpanIndex(mentions)
     found: list[Mention] = []
-    for match in TITLED.finditer(flat.lined):
+    starts = capitals_before(flat.lined, HEAD, 3)
+    for match in matches_from(TITLED, flat.lined, starts):
         name = LEADING.sub("", _trim(match["name"]))
         start = match.start("name") + match["name"].index(name)
         end = start + len(name)

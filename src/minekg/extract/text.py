@@ -36,6 +36,7 @@ CASE_FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")  # İ ı ſ K: i, s, k wh
 WHITESPACE = re.compile(r"\s(?:(?<! )|\s)\s*")
 WORD = re.compile(r"[a-z]+")
 LINE_MARK = re.compile("¶")
+CAPITAL = re.compile("[A-Z]")
 TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
 WORD_GROUP = re.compile(f"({WORD.pattern})")
 TOKEN_GROUP = re.compile(f"({TOKEN.pattern})")
@@ -261,6 +262,24 @@ class Flat:
         if end <= start:
             end = min(start + 1, len(self.text))
         return start, end
+
+
+def capitals_before(text: str, anchor: re.Pattern[str], count: int) -> list[int]:
+    """Where a match can begin that is up to ``count`` words, each a capital letter and no
+    space, each followed by one space, then a match of ``anchor`` ("Mine Ban Treaty",
+    "International Conferences"), or the anchor alone: the capital letters of the ``count``
+    words before each match of ``anchor``, and the match. For :func:`matches_from`, in a text
+    whose only white space is " " (a flat text, ``lined``)."""
+    starts: set[int] = set()
+    for found in anchor.finditer(text):
+        at = begin = found.start()
+        for _ in range(count):
+            if begin == 0 or text[begin - 1] != " ":
+                break
+            begin = text.rfind(" ", 0, begin - 1) + 1
+        starts.add(at)
+        starts.update(m.start() for m in CAPITAL.finditer(text, begin, at))
+    return sorted(starts)
 
 
 def _split_at(pattern: re.Pattern[str], text: str) -> tuple[list[str], list[int], list[int]]:
