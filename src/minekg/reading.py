@@ -283,9 +283,12 @@ def _squeeze_blank_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
 # --- cleaning -------------------------------------------------------------------------------
 
 
-def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
-    """What ``pattern.finditer(text)`` finds, trying a match only at ``starts`` (ascending),
-    which must hold every position where a match can begin; ``pattern`` never matches "".
+def matches_from(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int], end: int | None = None
+) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text, 0, end)`` finds, trying a match only at ``starts``
+    (ascending), which must hold every position where a match can begin; ``pattern`` never
+    matches "". (A search from a later position gives the same matches from there on.)
 
     A pattern that opens with an assertion ("\\b", a look-behind) gives the regex engine no
     first character to skip ahead to, so a search tries a match at every position of the text;
@@ -294,9 +297,10 @@ def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> 
     """
     found = []
     position = 0
+    end = len(text) if end is None else end
     for start in starts:
         if start >= position:
-            match = pattern.match(text, start)
+            match = pattern.match(text, start, end)
             if match is not None:
                 found.append(match)
                 position = match.end()
