@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from minekg import symbols
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, matches_from
 
 SYMBOL = re.compile(
     r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?(?![a-z])|\d{1,5}(?:\.\d{1,3})?|L\.\d{1,4}))+"
@@ -32,6 +32,7 @@ SYMBOL_LINE = re.compile(
     r"(?:\s+\d{1,2}\s[A-Z][a-z]+\s\d{4})?"  # a masthead prints the distribution date beside it
 )
 URL = re.compile(r"https?://\S+")
+SLASH = re.compile("/")
 ITEM = (
     r"\[?(?:ES-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}(?:\s[A-Z](?![\w.]))?|\d{1,4}\s?\\?\(\d{4}\\?\))\]?"
     r"(?:\(#\))?"
@@ -126,7 +127,7 @@ def find_citations(flat: Flat) -> Citations:
     footnotes = find_footnotes(flat)
     urls = [(m.start(), m.end()) for m in URL.finditer(flat.text)]
     found: list[Cited] = []
-    for match in SYMBOL.finditer(flat.text):
+    for match in _symbols(flat.text):
         symbol = symbols.normalise(match.group().replace("\\", ""))
         if any(s <= match.start() < e for s, e in urls) or not _plausible(symbol):
             continue
@@ -142,6 +143,18 @@ def find_citations(flat: Flat) -> Citations:
             found += [Cited(match.start(), match.end(), rule=n) for n in numbers]
     found = [_with_footnote(c, footnotes) for c in found]
     return Citations(own, sorted(found, key=lambda c: (c.start, c.end)), footnotes)
+
+
+def _symbols(text: str) -> list[re.Match[str]]:
+    """What ``SYMBOL.finditer(text)`` finds, tried only where a symbol can begin: at a capital
+    up to six characters before a "/" ("A/RES/78/50", "S/2024/1")."""
+    starts = {
+        start
+        for slash in SLASH.finditer(text)
+        for start in range(max(0, slash.start() - 6), slash.start())
+        if "A" <= text[start] <= "Z"
+    }
+    return matches_from(SYMBOL, text, sorted(starts))
 
 
 def own_symbols(flat: Flat) -> list[tuple[str, int, int]]:

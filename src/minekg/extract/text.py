@@ -41,6 +41,7 @@ TOKEN = re.compile(r"\w+(?:[.\-]\w+)*|[^\w\s]")
 WORD_GROUP = re.compile(f"({WORD.pattern})")
 TOKEN_GROUP = re.compile(f"({TOKEN.pattern})")
 SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s[“\"(\[]?[A-Z0-9•▪●])|\s[•▪●](?=\s)")
+STOP_OR_BULLET = re.compile("[.!?•▪●]")  # a SENTENCE_END begins at one, or just before a bullet
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:No|Nos|para|paras|Mr|Ms|Mrs|Dr|St|Art|Vol|vol|p|pp|e\.g|i\.e|cf|Inc|Ltd|Co|Jr|Sr"
     r"|Gen|Rev|Add|Corr|Sept|Oct|Nov|Dec|Jan|Feb|Aug|Ibid|ibid|op|cit|et al)|\b[A-Z]|\.[A-Z])\.$"
@@ -123,7 +124,8 @@ class Flat:
         spans: list[tuple[int, int]] = []
         start = 0
         text = self.text
-        for match in SENTENCE_END.finditer(text):
+        ends = (m.start() - (m.group() in "•▪●") for m in STOP_OR_BULLET.finditer(text))
+        for match in matches_from(SENTENCE_END, text, ends):
             if match.group().startswith(".") and ABBREVIATIONS.search(
                 text, max(0, match.start() - 12), match.start() + 1
             ):
