@@ -128,6 +128,9 @@ UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("USD", re.compile(r"\s(?:US\sdollars|dollars|USD|US\$)\b")),
     ("EUR", re.compile(r"\s(?:euros?|EUR)\b")),
 ]
+# The units as one pattern, each a named alternative: a regex alternation tries them in this
+# order and takes the first that matches, as trying each in turn did, in one call per number.
+ANY_UNIT = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in UNITS))
 CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
 DOLLARS = sorted(c.alpha_3 for c in pycountry.currencies if c.name.endswith(" Dollar"))
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -377,11 +380,9 @@ def _value(match: re.Match[str]) -> Decimal | None:
 
 
 def _unit(text: str, end: int) -> tuple[str | None, int]:
-    rest = text[end : end + 80]
-    for name, pattern in UNITS:
-        found = pattern.match(rest)
-        if found:
-            return name, end + found.end()
+    found = ANY_UNIT.match(text[end : end + 80])
+    if found and found.lastgroup:
+        return found.lastgroup, end + found.end()
     return None, end
 
 
