@@ -83,8 +83,7 @@ STEMS = {
 
 def _cues(flat: Flat, pattern: re.Pattern[str], lower: str) -> list[re.Match[str]]:
     """The matches of a pattern of ``STEMS`` in the lower-case text (URLs blanked)."""
-    stems = STEMS[pattern]
-    return flat.at_words(pattern, lambda word: word.startswith(stems), lower)
+    return flat.at_words(pattern, flat.starting_with(STEMS[pattern]), lower)
 
 
 ACCUSER = re.compile(
@@ -183,8 +182,7 @@ def find_claims(
         key=lambda m: m.start,
     )
     addressee_starts = [m.start for m in addressees]
-    demand_stems = STEMS[DEMAND]
-    demand_words = flat.words_where(lambda word: word.startswith(demand_stems))
+    demand_words = flat.words_where(flat.starting_with(STEMS[DEMAND]))
     for index, (start, end) in enumerate(flat.sentences):
         if _within(footnotes, start):
             continue

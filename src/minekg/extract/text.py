@@ -18,7 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
@@ -183,6 +183,22 @@ class Flat:
         for word, start in zip(words, starts, strict=True):
             index[word].append(start)
         return dict(index)
+
+    @cached_property
+    def _distinct_words(self) -> list[str]:
+        return sorted(self._words)
+
+    def starting_with(self, stems: tuple[str, ...]) -> frozenset[str]:
+        """The distinct words that begin with one of ``stems``: in the sorted words those of a
+        stem stand together, so each stem costs a bisection, not a pass over every word."""
+        words = self._distinct_words
+        found = set()
+        for stem in stems:
+            at = bisect_left(words, stem)
+            while at < len(words) and words[at].startswith(stem):
+                found.add(words[at])
+                at += 1
+        return frozenset(found)
 
     def words_where(self, wanted: Callable[[str], bool] | AbstractSet[str]) -> list[int]:
         """Where the words (lower case, letters only) that ``wanted`` accepts (or holds)
