@@ -34,7 +34,7 @@ from minekg.symbols import is_un_symbol
 
 MAX_BYTES = 10 * 1024 * 1024
 """Files larger than this are refused before they are read, naming the limit. A UN document is
-well under 5 MB; reading and extraction run at about 0.4 MB per CPU second on plain text and
+well under 5 MB; reading and extraction run at about 0.6 to 0.9 MB per CPU second on plain text and
 hold some 150 MB per MB read (benchmarks/extract_speed.py), so a file under this limit is done
 in well under a minute of CPU, and an 18 MB or 50 MB file is refused at once."""
 
