@@ -34,7 +34,7 @@ from minekg.symbols import is_un_symbol
 
 MAX_BYTES = 10 * 1024 * 1024
 """Files larger than this are refused before they are read, naming the limit. A UN document is
-well under 5 MB; reading and extraction run at about 0.4 MB per CPU second on plain text and
+well under 5 MB; reading and extraction run at about 0.6 to 0.9 MB per CPU second on plain text and
 hold some 150 MB per MB read (benchmarks/extract_speed.py), so a file under this limit is done
 in well under a minute of CPU, and an 18 MB or 50 MB file is refused at once."""
 
@@ -281,6 +281,31 @@ def _squeeze_blank_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
 
 
 # --- cleaning -------------------------------------------------------------------------------
+
+
+def matches_from(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int], end: int | None = None
+) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text, 0, end)`` finds, trying a match only at ``starts``
+    (ascending), which must hold every position where a match can begin; ``pattern`` never
+    matches "". (A search from a later position gives the same matches from there on.)
+
+    A pattern that opens with an assertion ("\\b", a look-behind) gives the regex engine no
+    first character to skip ahead to, so a search tries a match at every position of the text;
+    a cheap scan for where a match can begin and a match only there find the same matches, in
+    a fraction of the time.
+    """
+    found = []
+    position = 0
+    end = len(text) if end is None else end
+    for start in starts:
+        if start >= position:
+            match = pattern.match(text, start, end)
+            if match is not None:
+                found.append(match)
+                position = match.end()
+    return found
+
 
 _JOB_NUMBER = re.compile(
     r"""^(?:\d{2}-\d{5}(?:\ ?\([A-Z]\))?\s+\d+/\d+      # 24-23652 2/4 (page header)
@@ -536,24 +561,31 @@ def _delete(text: str, mapped: list[int], spans: list[tuple[int, int]]) -> tuple
 
 
 def _deletions(
-    pattern: re.Pattern[str], text: str, groups: tuple[int, ...]
+    pattern: re.Pattern[str],
+    text: str,
+    groups: tuple[int, ...],
+    begins: re.Pattern[str] | None = None,
 ) -> list[tuple[int, int]]:
-    """The spans of the given groups in every match: the marks to remove, not their content."""
-    return [
-        match.span(group)
-        for match in pattern.finditer(text)
-        for group in groups
-        if match.start(group) >= 0
-    ]
+    """The spans of the given groups in every match: the marks to remove, not their content.
+    A pattern that opens with a look-behind is tried only at the characters ``begins``
+    finds, which every match begins with (see :func:`matches_from`)."""
+    if begins is None:
+        matches: Iterable[re.Match[str]] = pattern.finditer(text)
+    else:
+        matches = matches_from(pattern, text, (m.start() for m in begins.finditer(text)))
+    return [match.span(group) for match in matches for group in groups if match.start(group) >= 0]
 
 
 _EMPHASIS = re.compile(
     r"(?<![\w*\\])(\*\*|__|\*)(?=[^\s*_])((?:(?!\n\n)[^*_])+?)(?<=[^\s*\\])(\1)(?![\w*])"
 )
 _LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\((?:[^()\s]|\([^()\s]*\))*\))")
+_MARKS = re.compile(r"[*_][*_]*")  # a run of marks, the first of which an emphasis begins with
+_LINK_BEGINS = re.compile(r"[!\[]")  # what a link begins with
 _ESCAPE = re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!]")
 _SPACED_HYPHEN = re.compile(r"( )-(?=[A-Za-z])")
-_SPACES = re.compile(r" {2,}| +(?=\n)")
+# " {2,}| +(?=\n)", beginning with its literal space so that the engine skips to each space.
+_SPACES = re.compile(r" (?= |\n) *")
 _WORD = re.compile(r"[A-Za-z]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\ufeff]")
 
@@ -568,9 +600,9 @@ def _tidy(text: str, mapped: list[int]) -> tuple[str, list[int]]:
     if "\u00ad" in text or "\u200b" in text or "\ufeff" in text:
         text, mapped = _delete(text, mapped, _deletions(_INVISIBLE, text, (0,)))
     if "](" in text:
-        text, mapped = _delete(text, mapped, _deletions(_LINK, text, (1, 3)))
+        text, mapped = _delete(text, mapped, _deletions(_LINK, text, (1, 3), _LINK_BEGINS))
     if "*" in text or "__" in text:
-        text, mapped = _delete(text, mapped, _deletions(_EMPHASIS, text, (1, 3)))
+        text, mapped = _delete(text, mapped, _deletions(_EMPHASIS, text, (1, 3), _MARKS))
     if "\\" in text:
         text, mapped = _delete(text, mapped, _deletions(_ESCAPE, text, (1,)))
     stray = [

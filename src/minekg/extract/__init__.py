@@ -541,6 +541,9 @@ class Proposals:
         self.reference = reference
         self.by_key: dict[str, dict[str, Any]] = {}
         self.by_name: dict[tuple[str, str], str] = {}
+        # label → kind → key, in the order proposed: ``known`` is asked for every mention, and
+        # a scan of every proposal each time grew with the square of a long text's names.
+        self.by_label: dict[str, dict[str, str]] = {}
 
     def key(self, kind: str, label: str, identifier: str | None = None) -> str:
         """The key of the entity proposed for a name of a kind, proposing it if need be."""
@@ -552,6 +555,7 @@ class Proposals:
             if key in self.reference.section_of or other_kind:
                 key = f"{key}-{kind}"
             self.by_name[kind, label] = key
+            self.by_label.setdefault(label, {})[kind] = key
             entry = self.by_key.setdefault(key, {"key": key, "type": kind, "label": label})
             if code and "identifier" not in entry:
                 entry["identifier"] = f"iso3166:{code.alpha_2}"
@@ -566,10 +570,12 @@ class Proposals:
 
     def known(self, label: str | None, kind: str | None = None) -> str | None:
         """The key proposed for a name (of one kind, or of any), if it was proposed."""
-        for (found_kind, found_label), key in self.by_name.items():
-            if found_label == label and kind in (None, found_kind):
-                return key
-        return None
+        if label is None:
+            return None
+        kinds = self.by_label.get(label, {})
+        if kind is None:
+            return next(iter(kinds.values()), None)
+        return kinds.get(kind)
 
     def of(self, mention: Mention) -> str | None:
         """The reference key of a mention, else the key of the entity proposed for it."""

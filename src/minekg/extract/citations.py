@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from minekg import symbols
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, matches_from
 
 SYMBOL = re.compile(
     r"(?<![\w/.])[A-Z]{1,6}(?:/(?:[A-Z]{1,6}(?:\.\d{1,3})?(?![a-z])|\d{1,5}(?:\.\d{1,3})?|L\.\d{1,4}))+"
@@ -32,6 +32,7 @@ SYMBOL_LINE = re.compile(
     r"(?:\s+\d{1,2}\s[A-Z][a-z]+\s\d{4})?"  # a masthead prints the distribution date beside it
 )
 URL = re.compile(r"https?://\S+")
+SLASH = re.compile("/")
 ITEM = (
     r"\[?(?:ES-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}(?:\s[A-Z](?![\w.]))?|\d{1,4}\s?\\?\(\d{4}\\?\))\]?"
     r"(?:\(#\))?"
@@ -49,6 +50,9 @@ RULES = re.compile(
     r"\b[Rr]ules?\s(?P<first>\d{1,3})\b(?P<more>(?:(?:\s?,\s?(?:and\s)?|\s(?:and|to|&)\s|\s?[-–]\s?)"
     r"\d{1,3}\b)*)(?!\s?(?:of\sthe\sRules|of\sprocedure|\.\d))"
 )
+# The first words of RESOLUTIONS, UNESCO_SYMBOL and RULES, where each is tried.
+RESOLUTION_WORD = frozenset({"resolution", "resolutions"})
+RULE_WORD = frozenset({"rule", "rules"})
 IHL_CONTEXT = re.compile(
     r"\b(?:customary|humanitarian\slaw|IHL\b|Red\sCross|ICRC\b|Ibid)", re.IGNORECASE
 )
@@ -123,22 +127,34 @@ def find_citations(flat: Flat) -> Citations:
     footnotes = find_footnotes(flat)
     urls = [(m.start(), m.end()) for m in URL.finditer(flat.text)]
     found: list[Cited] = []
-    for match in SYMBOL.finditer(flat.text):
+    for match in _symbols(flat.text):
         symbol = symbols.normalise(match.group().replace("\\", ""))
         if any(s <= match.start() < e for s, e in urls) or not _plausible(symbol):
             continue
         if symbol not in own_names:
             found.append(Cited(match.start(), match.end(), symbol=symbol))
-    for match in RESOLUTIONS.finditer(flat.text):
+    for match in flat.at_words(RESOLUTIONS, RESOLUTION_WORD):
         found += _prose_resolutions(flat.text, match)
-    for match in UNESCO_SYMBOL.finditer(flat.text):
+    for match in flat.at_words(UNESCO_SYMBOL, RESOLUTION_WORD):
         found.append(Cited(match.start("symbol"), match.end("symbol"), symbol=match["symbol"]))
     if IHL_CONTEXT.search(flat.text):
-        for match in RULES.finditer(flat.text):
+        for match in flat.at_words(RULES, RULE_WORD):
             numbers = _rule_numbers(match)
             found += [Cited(match.start(), match.end(), rule=n) for n in numbers]
     found = [_with_footnote(c, footnotes) for c in found]
     return Citations(own, sorted(found, key=lambda c: (c.start, c.end)), footnotes)
+
+
+def _symbols(text: str) -> list[re.Match[str]]:
+    """What ``SYMBOL.finditer(text)`` finds, tried only where a symbol can begin: at a capital
+    up to six characters before a "/" ("A/RES/78/50", "S/2024/1")."""
+    starts = {
+        start
+        for slash in SLASH.finditer(text)
+        for start in range(max(0, slash.start() - 6), slash.start())
+        if "A" <= text[start] <= "Z"
+    }
+    return matches_from(SYMBOL, text, sorted(starts))
 
 
 def own_symbols(flat: Flat) -> list[tuple[str, int, int]]:

@@ -23,25 +23,69 @@ from dataclasses import dataclass, field
 from minekg.extract.citations import Citations
 from minekg.extract.entities import Mention
 from minekg.extract.organizations import BELLIGERENT
-from minekg.extract.text import Flat, lemma
+from minekg.extract.text import Flat, lemma, matches_from
 
-ACCUSATION = re.compile(
-    r"\b(?:refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby|accus"
+ACCUSATIONS = (
+    r"refus|violat|aggression|occupation|occupied|occupying|planted|laid\b|placed|mined\sby|accus"
     r"|responsib|fail(?:ed|ure|s|ing)?\sto|failure|denial|\bden(?:y|ied|ies)\b|impunity|shelled|assault"
     r"|illegal|unlawful|deliberate|indiscriminate|accountable|booby|revanchist|enmity|sincerity"
     r"|completely\sfalse|contradict|breach|prohibited|obliges|obligation|impede|war\scrime"
     r"|atrocit|ethnic\scleansing|expelled|inadequate|disappoint|criticis|criticiz|condemn|sabotag"
-    r"|terroris|massacre)"
+    r"|terroris|massacre"
 )
-STRONG = re.compile(
-    r"\b(?:refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
-    r"|impede|responsib|illegal|unlawful|inadequate|sabotag)"
+STRONGS = (
+    r"refus|violat|aggression|occupation|planted|placed|booby|prohibited|obligation|failure"
+    r"|impede|responsib|illegal|unlawful|inadequate|sabotag"
 )
-CHARGE = re.compile(
-    r"\b(?:refus|violat|aggression|planted|booby|fail(?:ed|ure|s|ing)?\sto|failure|impede"
+CHARGES = (
+    r"refus|violat|aggression|planted|booby|fail(?:ed|ure|s|ing)?\sto|failure|impede"
     r"|illegal|unlawful|inadequate|disappoint|criticis|criticiz|condemn|sabotag|intimidat"
-    r"|atrocit|massacre|abduct)"
+    r"|atrocit|massacre|abduct"
 )  # the charges a body that is no state makes: against a party's conduct, not its duties
+ACCUSATION = re.compile(rf"\b(?:{ACCUSATIONS})")
+STRONG = re.compile(rf"\b(?:{STRONGS})")
+CHARGE = re.compile(rf"\b(?:{CHARGES})")
+DEMANDS = (
+    r"call(?:s|ed|ing)?\s(?:on|upon|for)|urg(?:e|es|ed|ing)"
+    r"|lobb(?:y|ies|ied|ying)|appeal(?:s|ed|ing)?\sto"
+    r"|persuad(?:e|es|ed|ing)"
+)
+DEMAND = re.compile(
+    rf"\b(?:{DEMANDS})\s(?P<addressee>[^.;:!?“”\"]{{1,80}}?)"
+    r"(?=\sto\s(?!the\b|a\b|an\b|this\b)[a-z])"
+)  # the "to" is looked ahead at: "called on X to urge Y to" holds two demands
+FIRST_LETTERS = re.compile(r"(?:\\b)?([a-z]+)")
+
+
+def _stems(alternatives: str) -> tuple[str, ...]:
+    """The letters each alternative begins with ("fail" of "fail(?:ed|s)?\\sto", "den" of
+    "\\bden(?:y|ied)\\b"): every match begins a word that starts with one of them, so a
+    pattern of these alternatives is tried only at such words (see Flat.at_words)."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(alternatives):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(alternatives[start:at])
+            start = at + 1
+    stems = [FIRST_LETTERS.match(part) for part in [*parts, alternatives[start:]]]
+    if not all(stems):
+        raise ValueError(f"an alternative that begins with no letter: {alternatives}")
+    return tuple(stem[1] for stem in stems if stem)
+
+
+STEMS = {
+    ACCUSATION: _stems(ACCUSATIONS),
+    STRONG: _stems(STRONGS),
+    CHARGE: _stems(CHARGES),
+    DEMAND: _stems(DEMANDS),
+}
+
+
+def _cues(flat: Flat, pattern: re.Pattern[str], lower: str) -> list[re.Match[str]]:
+    """The matches of a pattern of ``STEMS`` in the lower-case text (URLs blanked)."""
+    return flat.at_words(pattern, flat.starting_with(STEMS[pattern]), lower)
+
+
 ACCUSER = re.compile(
     r"(?:[’']s\s(?:government|authorities|foreign\sministry|delegation)\s)?\s?(?:also\s)?"
     r"(?P<verb>[a-z]+)\b"
@@ -69,12 +113,6 @@ EXAMPLE = re.compile(r"\b(?:like|such\sas)\s(?:the\s)?$")  # "conflicts like Cam
 # told what it should do ("X should delay no longer", "X must"), or charged with not having
 # done it ("X has still not responded", "X has yet to"). The party is the addressee or the
 # subject of the cue, never another name in the sentence.
-DEMAND = re.compile(
-    r"\b(?:call(?:s|ed|ing)?\s(?:on|upon|for)|urg(?:e|es|ed|ing)"
-    r"|lobb(?:y|ies|ied|ying)|appeal(?:s|ed|ing)?\sto"
-    r"|persuad(?:e|es|ed|ing))\s(?P<addressee>[^.;:!?“”\"]{1,80}?)"
-    r"(?=\sto\s(?!the\b|a\b|an\b|this\b)[a-z])"
-)  # the "to" is looked ahead at: "called on X to urge Y to" holds two demands
 MODAL = re.compile(r"\s(?:should|must|ought\sto)\s(?!be\sable\b)(?:now\s|also\s|not\s)?[a-z]")
 NOT_YET = re.compile(
     r"\s(?:still\s)?(?:has|have|had|is|are)\s(?:still\snot|not\syet|yet\sto|still\sto)\b"
@@ -125,12 +163,12 @@ def find_claims(
     laws_named = [m for m in mentions if m.key in LAW_KEYS]
     law_starts = [m.start for m in laws_named]
     lower = URL.sub(lambda m: " " * len(m.group()), text.lower())
-    strong = [m.start() for m in STRONG.finditer(lower)]
+    strong = [m.start() for m in _cues(flat, STRONG, lower)]
     # A body that is no state speaks of parties at length (a UN report on a mission): only a
     # strong charge near a party's name is a claim of its own.
     state_voice = claimant.kind == "state"
     charges = ACCUSATION if state_voice else CHARGE
-    charged = {m.start(): m.group() for m in charges.finditer(lower)}
+    charged = {m.start(): m.group() for m in _cues(flat, charges, lower)}
     cues = list(charged)
     claims: list[ClaimFound] = []
     voiced = own_voice(flat) if publisher is not None else []
@@ -144,6 +182,7 @@ def find_claims(
         key=lambda m: m.start,
     )
     addressee_starts = [m.start for m in addressees]
+    demand_words = flat.words_where(flat.starting_with(STEMS[DEMAND]))
     for index, (start, end) in enumerate(flat.sentences):
         if _within(footnotes, start):
             continue
@@ -153,6 +192,7 @@ def find_claims(
             text,
             start,
             end,
+            demand_words[bisect_left(demand_words, start) : bisect_left(demand_words, end)],
             [m for m in inside if m.label not in own],
             addressees[bisect_left(addressee_starts, start) : bisect_left(addressee_starts, end)],
         )
@@ -306,12 +346,19 @@ def _is_place(text: str, mention: Mention) -> bool:
 
 
 def _demand(
-    text: str, start: int, end: int, subjects: list[Mention], addressees: list[Mention]
+    text: str,
+    start: int,
+    end: int,
+    verbs: list[int],
+    subjects: list[Mention],
+    addressees: list[Mention],
 ) -> tuple[int, Mention, str] | None:
     """A demand or reproach in the sentence and the party it is laid on: the first party named
     between a demand verb and its "to" ("urged Laos to", "call for the Government to"), else a
-    party that is the subject of "should", "must" or "has still not" / "has yet to"."""
-    for found in DEMAND.finditer(text, start, end):
+    party that is the subject of "should", "must" or "has still not" / "has yet to".
+    ``verbs`` are where the sentence's words that begin with a demand verb's stem start: the
+    only places DEMAND is tried, not every character of every sentence."""
+    for found in matches_from(DEMAND, text, verbs, end):
         first, last = found.span("addressee")
         named = [m for m in addressees if first <= m.start and m.end <= last]
         if named:

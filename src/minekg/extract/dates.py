@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from minekg.extract.text import matches_from
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -126,12 +128,27 @@ def _near_months(text: str) -> list[list[int]]:
     return windows
 
 
+# What every match of a pattern that names no month holds, and how far after the match's start:
+# the year that begins "2024-05-30" and a lone "2024" (two years cannot overlap: a year
+# after a digit is none), "quarter" in "the fourth quarter of", "year" in "last year".
+ANCHORS = {
+    "year": (re.compile(YEAR), 0),
+    "iso": (re.compile(YEAR), 0),
+    "quarter": (re.compile("quarter"), len("fourth ")),
+    "relative_year": (re.compile("year"), len("this ")),
+}
+
+
 def _candidates(
     kind: str, pattern: re.Pattern[str], text: str, windows: list[list[int]]
 ) -> list[re.Match[str]]:
-    """A pattern that names a month only runs near the months the text names (it is faster)."""
-    if kind in ("year", "iso", "quarter", "relative_year"):
-        return list(pattern.finditer(text))
+    """A pattern that names a month only runs near the months the text names; the others are
+    tried only just before their anchor (see ANCHORS). Both are faster than a search of the
+    whole text with a pattern that opens with "\\b", and find the same."""
+    if kind in ANCHORS:
+        anchor, reach = ANCHORS[kind]
+        starts = {s for a in anchor.finditer(text) for s in range(a.start() - reach, a.start() + 1)}
+        return matches_from(pattern, text, sorted(s for s in starts if s >= 0))
     return [m for start, end in windows for m in pattern.finditer(text, start, end)]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from minekg.extract.citations import Citations
 from minekg.extract.dates import DAY, MONTH, MONTHS, YEAR, DateMention
 from minekg.extract.entities import Mention
-from minekg.extract.text import Flat, lemma
+from minekg.extract.text import Flat, capitals_before, lemma, matches_from
 
 ORDINAL_NUMBERS = {
     "first": 1,
@@ -78,6 +78,7 @@ RECURRING = re.compile(
     rf"(?:on|of)\s(?:[A-Z][\w\-]*\s?(?:on\s|of\s|and\s)?){{1,6}})[^.]{{0,60}}?\bin\s"
     rf"(?P<years>{YEAR}(?:(?:,\s|\sand\s){YEAR})+)"
 )
+RECURRING_HEAD = re.compile("Conferences|Meetings|Summits")  # after RECURRING's 1 to 3 words
 THEMED = re.compile(
     r"\b(?P<name>(?:[Ss]pecial|[Ii]nternational|[Rr]egional|[Gg]lobal)\s(?:[Cc]onference|[Ss]ummit"
     r"|[Mm]eeting|[Ww]orkshop|[Ff]orum))(?:\s[^“\".;]{0,40}?)?\s(?:on\s(?:the\s)?(?:theme\s)?)?"
@@ -147,6 +148,10 @@ SINCE_WORD = frozenset({"since"})
 POLICY_WORD = frozenset({"declared", "designated", "designating", "proclaimed"})
 SIGNED_WORD = frozenset({"signed"})
 OPERATION_WORD = frozenset({"operation", "operations", "measures"})
+# The first words of DATED_STATEMENT, ISSUANCE and PROCEEDINGS, where each is tried.
+STATEMENT_FIRST = frozenset({"trilateral", "tripartite", "joint"})
+ISSUED_WORD = frozenset({"issued", "published", "released"})
+INSTITUTED_WORD = frozenset({"instituted", "initiated", "brought", "filed"})
 
 
 @dataclass
@@ -229,7 +234,8 @@ def _recurring(
     flat: Flat, dates: list[DateMention], mentions: list[Mention], _c: Citations
 ) -> list[Event]:
     events: list[Event] = []
-    for match in RECURRING.finditer(flat.text):
+    starts = capitals_before(flat.text, RECURRING_HEAD, 3)
+    for match in matches_from(RECURRING, flat.text, starts):
         singular = match["head"][:-1]
         topic = _trim_name(match["topic"])
         for year in re.findall(YEAR, match["years"]):
@@ -265,7 +271,7 @@ def _signings(
             if m.kind in ("state", "organization")
         ]
         events.append(event)
-    for match in DATED_STATEMENT.finditer(text):
+    for match in flat.at_words(DATED_STATEMENT, STATEMENT_FIRST):
         date = _date_at(dates, match.end())
         if date:
             name = text[match.start() : date.end]
@@ -289,7 +295,7 @@ def _adoptions(
             if date:
                 name = f"Adoption of resolution {cited.symbol}"
                 events.append(Event("resolution_adoption", name, cited.start, date.end, date.value))
-    for match in ISSUANCE.finditer(text):
+    for match in flat.at_words(ISSUANCE, ISSUED_WORD):
         date = _date_at(dates, match.end())
         if date:
             sentence = flat.sentence_of(match.start())
@@ -306,7 +312,7 @@ def _courts(
     for match in flat.near(COURT_WORD, COURT, 50, 100):
         event = Event("court_decision", f"{match['court']} decision", match.start(), match.end())
         events.append(_with_details(flat, event, dates, mentions, anywhere=True))
-    for match in PROCEEDINGS.finditer(text):
+    for match in flat.at_words(PROCEEDINGS, INSTITUTED_WORD):
         sentence = flat.sentence_of(match.start())
         inside = _in_sentence(flat, mentions, match.start())
         states = [m for m in inside if m.kind == "state"]

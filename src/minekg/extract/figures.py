@@ -27,7 +27,7 @@ import pycountry
 
 from minekg.extract.dates import DateMention
 from minekg.extract.entities import Mention, most_named_state
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, matches_from
 
 WORD_VALUES = {
     "one": 1,
@@ -71,6 +71,9 @@ FRACTION = re.compile(
     r"|three[\s-]quarters)\s(?=of\b|are\b|were\b)",
     re.IGNORECASE,
 )
+FRACTION_FIRST = frozenset({"half", "one", "two", "three"})  # the words a FRACTION begins with
+DIGITS = re.compile(r"\d\d*")  # a run of digits, begun with its class so a search skips ahead
+NUMBER_PREFIX = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ$€£¥a")  # what begins a currency, "a hundred"
 W = r"(?:(?!of\s|and\s|to\s)[\w\-’'/]+\s)"
 UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b)")),
@@ -125,6 +128,9 @@ UNITS: list[tuple[str, re.Pattern[str]]] = [
     ("USD", re.compile(r"\s(?:US\sdollars|dollars|USD|US\$)\b")),
     ("EUR", re.compile(r"\s(?:euros?|EUR)\b")),
 ]
+# The units as one pattern, each a named alternative: a regex alternation tries them in this
+# order and takes the first that matches, as trying each in turn did, in one call per number.
+ANY_UNIT = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in UNITS))
 CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
 DOLLARS = sorted(c.alpha_3 for c in pycountry.currencies if c.name.endswith(" Dollar"))
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -247,14 +253,14 @@ def find_figures(
     date_starts = [d.start for d in dates]
     place_starts = [m.start for m in places]
     figures: list[Figure] = []
-    for match in NUMBER.finditer(text):
+    for match in _numbers(flat):
         start, end = match.start(), match.end()
         if blocked.find(1, start, end) != -1:
             continue
         figure = _figure(flat, match, dates, places, main_state, date_starts, place_starts)
         if figure is not None:
             figures.append(figure)
-    for match in FRACTION.finditer(text):
+    for match in flat.at_words(FRACTION, FRACTION_FIRST):
         sentence = flat.sentence_of(match.start())
         after = _clause_after(text, match.end(), sentence[1])
         noun = re.match(r"(?:of\s)?(?:the\s|these\s|those\s|all\s)?([a-z]+)", after)
@@ -274,6 +280,22 @@ def find_figures(
             )
         )
     return sorted(figures, key=lambda f: f.start)
+
+
+def _numbers(flat: Flat) -> list[re.Match[str]]:
+    """What ``NUMBER.finditer`` finds, tried only where a number can begin: at a run of digits
+    or a number word (``WORD_VALUES``, which every word of NUMBER is in), or up to six
+    characters before one where a currency ("US$ ", "EUR ") or "a hundred" begins."""
+    text = flat.text
+    anchors = [m.start() for m in DIGITS.finditer(text)]
+    anchors += flat.words_where(WORD_VALUES.keys())
+    starts = {
+        start
+        for at in anchors
+        for start in range(max(0, at - 6), at + 1)
+        if start == at or text[start] in NUMBER_PREFIX
+    }
+    return matches_from(NUMBER, text, sorted(starts))
 
 
 def _figure(
@@ -358,11 +380,9 @@ def _value(match: re.Match[str]) -> Decimal | None:
 
 
 def _unit(text: str, end: int) -> tuple[str | None, int]:
-    rest = text[end : end + 80]
-    for name, pattern in UNITS:
-        found = pattern.match(rest)
-        if found:
-            return name, end + found.end()
+    found = ANY_UNIT.match(text[end : end + 80])
+    if found and found.lastgroup:
+        return found.lastgroup, end + found.end()
     return None, end
 
 

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from minekg.evaluate import SPELLING_SIMILARITY, fold
 from minekg.extract.entities import Mention, SpanIndex
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, capitals_before, matches_from
 from minekg.inputs import Reference
 
 HEADS = r"Convention|Protocol|Treaty|Declaration|Agreements?|Accords?|Charter|Code|Law"
@@ -26,23 +26,18 @@ TITLED = re.compile(
     rf"|(?:{HEADS})\s(?:on|of|for|relating\sto|concerning)\s(?:the\s)?{WORD}"
     rf"(?:,\s{WORD}|\s(?:{WORD}|{LINK}|\d{{1,2}}|[A-Z][a-z]+-[a-z]+)){{0,30}})"
 )
+HEAD = re.compile(HEADS)  # after TITLED's 1 to 3 words, or where it begins
 LEADING = re.compile(r"^(?:The|This|That|Each|Any|Such|Our|Its|Their|In|Under|Of|By)\s")
 
 
 def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) -> list[Mention]:
     """Instrument titles not already linked; a near-variant of a reference title links to it."""
-    # One matcher per known title, its side indexed once (SequenceMatcher caches its second
-    # sequence); a title seen before is linked as it was.
-    known = []
-    for entry in reference.sections.get("instruments", []):
-        if getattr(entry, "type", None) != "resolution":
-            matcher = SequenceMatcher(None)
-            matcher.set_seq2(fold(entry.label))
-            known.append((matcher, entry.label, entry.key))
+    known = _matchers(reference)
     linked: dict[str, tuple[str | None, str | None]] = {}
     taken = SpanIndex(mentions)
     found: list[Mention] = []
-    for match in TITLED.finditer(flat.lined):
+    starts = capitals_before(flat.lined, HEAD, 3)
+    for match in matches_from(TITLED, flat.lined, starts):
         name = LEADING.sub("", _trim(match["name"]))
         start = match.start("name") + match["name"].index(name)
         end = start + len(name)
@@ -55,6 +50,26 @@ def find_instruments(flat: Flat, mentions: list[Mention], reference: Reference) 
         found.append(Mention("instrument", known_label or name, start, end, key))
         taken.add(found[-1])
     return found
+
+
+_MATCHERS: dict[int, tuple[Reference, list[tuple[SequenceMatcher[str], str, str]]]] = {}
+
+
+def _matchers(reference: Reference) -> list[tuple[SequenceMatcher[str], str, str]]:
+    """One matcher per known title, its side indexed once (SequenceMatcher caches its second
+    sequence), kept for the reference set as the gazetteer is: indexing them for every
+    document cost a small document more than reading its titles."""
+    cached = _MATCHERS.get(id(reference))
+    if cached is not None and cached[0] is reference:
+        return cached[1]
+    known = []
+    for entry in reference.sections.get("instruments", []):
+        if getattr(entry, "type", None) != "resolution":
+            matcher = SequenceMatcher(None)
+            matcher.set_seq2(fold(entry.label))
+            known.append((matcher, entry.label, entry.key))
+    _MATCHERS[id(reference)] = (reference, known)
+    return known
 
 
 def _known_title(

@@ -115,7 +115,7 @@ class Meta:
 
 def read_metadata(flat: Flat, mentions: list[Mention], main_state: Mention | None) -> Meta:
     text = flat.text
-    annexes = [m.start() for m in ANNEX.finditer(text)]
+    annexes = [m.start() for m in flat.at_words(ANNEX, frozenset({"annex"}))]
     body_end = annexes[0] if annexes else len(text)
     meta = _segment_meta(flat, 0, body_end, mentions, main_state, covering=True)
     for index, start in enumerate(annexes):

@@ -30,6 +30,12 @@ APPOSITION = re.compile(
     r"(?:\s[A-Z][\w’'\-]+){0,4}),"
 )
 CONTACT = re.compile(r"\b[Cc]ontacts?\s?:")
+# The first words of GENERIC, APPOSITION and CONTACT, where each is tried.
+GENERIC_WORD = frozenset(
+    "organisations organizations agencies ngos partners operators donors charities".split()
+)
+APPOSITION_WORD = frozenset("organisation organization agency ngo charity operator company".split())
+CONTACT_WORD = frozenset({"contact", "contacts"})
 CONTACT_ORG = re.compile(
     r"[A-Z][a-z]+\s[A-Z][a-z’'\-]+\s?(?:,\s|\()(?P<org>[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){0,4})"
     r"(?:,|\))\s?\d"
@@ -85,16 +91,16 @@ def find_organizations(flat: Flat, mentions: list[Mention]) -> list[Mention]:
             start = match.start() - len(phrase) + phrase.rindex(name)
             found.append(Mention("organization", name, start, start + len(name)))
             acronyms.setdefault(match["acronym"], name)
-    for match in GENERIC.finditer(text):
+    for match in flat.at_words(GENERIC, GENERIC_WORD, text):
         offset = match.start("list")
         for item in re.finditer(r"[^,]+?(?=,\s|\sand\s|$)", match["list"]):
             name = item.group().strip().removeprefix("and ").strip()
             if re.fullmatch(r"[A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*){0,5}", name):
                 start = offset + item.start() + item.group().index(name)
                 found.append(Mention("organization", name, start, start + len(name)))
-    for match in APPOSITION.finditer(text):
+    for match in flat.at_words(APPOSITION, APPOSITION_WORD, text):
         found.append(Mention("organization", match["name"], match.start("name"), match.end("name")))
-    for contact in CONTACT.finditer(text):
+    for contact in flat.at_words(CONTACT, CONTACT_WORD, text):
         for match in CONTACT_ORG.finditer(text, contact.end(), contact.end() + CONTACT_REACH):
             if not NOT_ORGANIZATION.match(match["org"]):
                 found.append(

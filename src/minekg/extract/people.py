@@ -19,7 +19,7 @@ from nameparser.config import CONSTANTS
 
 from minekg.extract.entities import ORGANIZATION_HEAD, Mention, SpanIndex
 from minekg.extract.places import is_common
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, matches_from
 
 NAME = (
     r"[A-Z][a-zà-ÿ’'\-]+(?:\s[A-Z]\.)?"
@@ -27,6 +27,7 @@ NAME = (
 )
 SHORT_TITLES = r"Mr|Mrs|Ms|Dr|Hon|Sir|Dame|Prince|Princess|King|Queen|Sheikh|Judge|Senator"
 TITLED = re.compile(rf"\b(?:{SHORT_TITLES})\.?\s(?P<name>{NAME})")
+SHORT_TITLE = frozenset(SHORT_TITLES.lower().split("|"))  # where TITLED is tried
 POSTS = (
     r"President|Prime\sMinister|Minister|Ambassador|Secretary-General|Secretary|Director"
     r"|Director-General|Chair|Chairperson|Chairman|Spokesperson|spokesperson|Spokesman"
@@ -46,6 +47,7 @@ CAPITALS_MP = re.compile(
     r"|(?:^|¶)\s?(?P<name2>[A-Z]{2,}(?:\s[A-Z]{2,}){1,2})\sM\.?\s?P\.?)(?=[\s¶,]|$)"
 )
 CONTACT = re.compile(r"\b[Cc]ontacts?\s?:")
+CONTACT_WORD = frozenset({"contact", "contacts"})  # where CONTACT is tried
 CONTACT_NAME = re.compile(
     rf"(?:^|[:;¶]|\bor\b|\d)\s*(?P<name>{NAME})\s?(?=\(|,|\s\d|\s[A-Z][a-z]+\s\d)"
 )
@@ -61,19 +63,19 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
     """New persons, and ``mentions`` with any organization that swallowed one of them cut."""
     text = flat.lined
     found: list[Mention] = []
-    for match in TITLED.finditer(text):
+    for match in flat.at_words(TITLED, SHORT_TITLE, text):
         _add(found, match["name"], match.start("name"))
     for match in flat.near(POST_WORDS, POST_BEFORE, 90, 80, text):
         _add(found, match["name"], match.start("name"), strict=True)
     for match in flat.near(SAID_WORDS, SAID, 60, 10, text):
         _add(found, match["name"], match.start("name"), strict=True)
-    for match in CAPITALS_MP.finditer(text):
+    for match in _capitals_mp(flat, text):
         group = "name" if match["name"] else "name2"
         _add(found, match[group].title(), match.start(group), len(match[group]))
-    for contact in CONTACT.finditer(text):
+    for contact in flat.at_words(CONTACT, CONTACT_WORD, text):
         for match in CONTACT_NAME.finditer(text, contact.end() - 1, contact.end() + CONTACT_REACH):
             _add(found, match["name"], match.start("name"))
-    found += _again(text, found)
+    found += _again(flat, found)
     persons = SpanIndex(found)
     kept = SpanIndex([_cut(m, persons) for m in mentions])
     new = [
@@ -87,6 +89,13 @@ def find_persons(flat: Flat, mentions: list[Mention]) -> tuple[list[Mention], li
     return _unique(new), kept.items
 
 
+def _capitals_mp(flat: Flat, text: str) -> list[re.Match[str]]:
+    """What ``CAPITALS_MP.finditer(text)`` finds, tried only where it can begin: at the word
+    "Hon", at the start of the text or at a line's "¶"."""
+    starts = flat.line_marks + flat.words_where({"hon"})
+    return matches_from(CAPITALS_MP, text, sorted(set(starts)))
+
+
 def with_author(mentions: list[Mention], flat: Flat, author: str | None) -> list[Mention]:
     """The document's author is a person it names, and "Mr Surname" later is the author."""
     if not author or any(m.kind == "person" and m.label == author for m in mentions):
@@ -94,7 +103,7 @@ def with_author(mentions: list[Mention], flat: Flat, author: str | None) -> list
     at = flat.text.find(author)
     start = at if at >= 0 else 0
     author_mention = Mention("person", author, start, start + len(author))
-    again = _again(flat.lined, [author_mention])
+    again = _again(flat, [author_mention])
     index = SpanIndex(mentions)
     taken = [m for m in again if not index.overlapping(m.start, m.end)]
     return sorted([*mentions, author_mention, *taken], key=lambda m: (m.start, m.end))
@@ -121,7 +130,7 @@ def _add(
     found.append(Mention("person", name, start, start + (length or len(name))))
 
 
-def _again(text: str, persons: list[Mention]) -> list[Mention]:
+def _again(flat: Flat, persons: list[Mention]) -> list[Mention]:
     """ "Mr Rudd", "Dr Sullivan" after the full name: the same person, by title and surname."""
     surnames = {p.label.split()[-1]: p.label for p in persons}
     if not surnames:
@@ -131,7 +140,7 @@ def _again(text: str, persons: list[Mention]) -> list[Mention]:
     )
     return [
         Mention("person", surnames[m["surname"]], m.start(), m.end())
-        for m in pattern.finditer(text)
+        for m in flat.at_words(pattern, SHORT_TITLE, flat.lined)
     ]
 
 

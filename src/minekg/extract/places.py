@@ -39,7 +39,7 @@ import pycountry
 from nameparser.config import CONSTANTS
 
 from minekg.extract.entities import Mention
-from minekg.extract.text import Flat
+from minekg.extract.text import Flat, matches_from
 
 NAME_SEQUENCE = re.compile(r"[A-Z][\w’'\-]+(?:[ ](?:[A-Z][\w’'\-]+|de|del|la|al|el))*")
 CAPITAL_LINE = re.compile(
@@ -287,7 +287,7 @@ def find_places(flat: Flat, country_codes: set[str], taken: list[Mention]) -> li
                 label = labels.setdefault(place.identifier, name)
                 found.append(Mention("place", label, start, end, None, False, place.identifier))
                 occupied[start:end] = b"\1" * (end - start)
-    for match in CAPITAL_LINE.finditer(text):
+    for match in matches_from(CAPITAL_LINE, text, flat.line_marks):
         name = match["name"].title()
         known = index.get(fold(name))
         start, end = match.start("name"), match.end("name")
